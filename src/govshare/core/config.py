@@ -1,0 +1,126 @@
+"""Settings: one typed class, every field described, unsafe defaults refused outside development.
+
+Every field is read from an environment variable named ``GOVSHARE_<FIELD>`` (upper case).
+docs/configuration.md lists them all; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class UnsafeSettings(RuntimeError):
+    """Raised at start-up when production runs with a development default."""
+
+
+class Settings(BaseSettings):
+    """govshare's configuration, from ``GOVSHARE_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVSHARE_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = Field(
+        "development",
+        description="Deployment kind. 'production' refuses unsafe defaults (no secret key, "
+        "insecure cookies).",
+    )
+    data_dir: Path = Field(
+        Path("var"),
+        description="Directory for the embedded SQLite database, dataset files, uploads and the "
+        "development secret key.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the metadata database, e.g. "
+        "postgresql+psycopg://user@host/db. Empty means SQLite (WAL) in the data dir.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key for sessions, CSRF tokens, the audit chain's HMAC-SM3 and SM4 "
+        "encryption at rest. Required in production; in development one is generated and kept "
+        "in <data_dir>/secret_key.",
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Public address of this instance, used in e-mails and exported links.",
+    )
+    session_hours: int = Field(12, ge=1, le=24 * 30, description="Web session lifetime in hours.")
+    cookie_secure: bool = Field(
+        False, description="Send cookies with the Secure flag (HTTPS only). Required in production."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, le=100, description="Failed logins in a row before an account is locked."
+    )
+    login_lockout_minutes: int = Field(
+        15, ge=1, le=24 * 60, description="How long a locked account stays locked."
+    )
+    password_min_length: int = Field(10, ge=8, le=128, description="Minimum password length.")
+    argon2_time_cost: int = Field(3, ge=1, description="argon2id time cost (iterations).")
+    argon2_memory_kib: int = Field(65536, ge=8, description="argon2id memory cost in KiB.")
+    token_default_days: int = Field(90, ge=1, description="Default API token validity in days.")
+    token_max_days: int = Field(366, ge=1, description="Longest API token validity in days.")
+    default_locale: Literal["zh_CN", "en"] = Field(
+        "zh_CN", description="Language of pages and messages unless the user chooses another."
+    )
+    timezone: str = Field("Asia/Shanghai", description="Time zone in which times are shown.")
+    page_size: int = Field(
+        50, ge=1, le=1000, description="Default rows per list page and API page."
+    )
+    page_size_max: int = Field(
+        500, ge=1, le=10000, description="Largest page an API client may ask for."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Lowest level written to the log."
+    )
+    log_json: bool = Field(True, description="Write logs as JSON lines (false: readable console).")
+    demo_password: str = Field(
+        "Dezhou@2026",
+        description="Password given to every demo account by `govshare demo`. Development only.",
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The metadata database URL, defaulting to SQLite in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'govshare.sqlite3').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    def secret(self) -> bytes:
+        """The secret key as bytes; generated and persisted in the data dir outside production."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        return path.read_text().strip().encode()
+
+    def check_safe(self) -> None:
+        """Refuse development defaults when running in production."""
+        if self.env != "production":
+            return
+        problems = []
+        if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
+            problems.append("GOVSHARE_SECRET_KEY must be set to at least 32 characters")
+        if not self.cookie_secure:
+            problems.append("GOVSHARE_COOKIE_SECURE must be true (HTTPS)")
+        if problems:
+            raise UnsafeSettings("; ".join(problems))
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

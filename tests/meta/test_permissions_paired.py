@@ -1,0 +1,46 @@
+"""Every public service function has its named permission ``can_<function>``, documented."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from pathlib import Path
+
+import pytest
+
+from tests.meta.modules import module_names, service_functions
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+# Start-up wiring that lives in a service module but is not a use case anyone calls.
+NOT_USE_CASES = {
+    ("audit", "configure"): "sets the chain key at start-up",
+}
+PAIRS = [
+    (m, f) for m in module_names() for f in service_functions(m) if (m, f) not in NOT_USE_CASES
+]
+
+
+@pytest.mark.parametrize("module,function", PAIRS)
+def test_service_function_has_its_permission(module, function):
+    perms = importlib.import_module(f"govshare.{module}.permissions")
+    assert hasattr(perms, f"can_{function}"), f"govshare.{module}.permissions lacks can_{function}"
+
+
+@pytest.mark.parametrize("module,function", PAIRS)
+def test_service_function_has_a_docstring(module, function):
+    assert inspect.getdoc(service_functions(module)[function]), f"{module}.{function}"
+
+
+@pytest.mark.parametrize("module,function", PAIRS)
+def test_permission_is_documented(module, function):
+    assert f"`{module}.{function}`" in DOCS.read_text(), (
+        f"docs/permissions.md lacks {module}.{function}"
+    )
+
+
+@pytest.mark.parametrize("module", module_names())
+def test_every_permission_has_a_docstring(module):
+    perms = importlib.import_module(f"govshare.{module}.permissions")
+    for name, fn in inspect.getmembers(perms, inspect.isfunction):
+        if name.startswith(("can_", "visible_")) and fn.__module__ == perms.__name__:
+            assert inspect.getdoc(fn), f"{module}.{name} needs a docstring"
