@@ -65,7 +65,7 @@ def _audit(n: int = 1500) -> Result:
 
 
 def _api(n: int = 1500) -> Result:
-    import httpx
+    import httpx2 as httpx
     from fastapi import FastAPI
 
     from govshare.accounts import demo

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 import pytest
 
 CHROMIUM = os.environ.get("GOVSHARE_CHROMIUM", "/usr/bin/chromium")

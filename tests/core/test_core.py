@@ -18,14 +18,14 @@ from govshare.core.security import hmac_sm3_hex, sm3_hex, sm4_decrypt, sm4_encry
 
 def test_production_refuses_development_defaults(tmp_path):
     with pytest.raises(UnsafeSettings, match="SECRET_KEY.*COOKIE_SECURE"):
-        Settings(env="production", data_dir=tmp_path).check_safe()
+        Settings(env="production", data_dir=tmp_path, secret_key=None).check_safe()
     Settings(
         env="production", data_dir=tmp_path, secret_key="x" * 40, cookie_secure=True
     ).check_safe()
 
 
 def test_development_secret_is_generated_once_and_kept(tmp_path):
-    s = Settings(data_dir=tmp_path)
+    s = Settings(data_dir=tmp_path, secret_key=None)
     assert s.secret() == s.secret() and len(s.secret()) > 40
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
 
