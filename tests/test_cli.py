@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from tests.conftest import TEST_SECRET
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path) -> dict[str, str]:
+def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     env = {
         **os.environ,
         "GOVSHARE_DATA_DIR": str(tmp_path),
@@ -26,14 +27,21 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     }
     env.pop("GOVSHARE_DATABASE_URL", None)
     pg = os.environ.get("GOVSHARE_TEST_DATABASE_URL")
-    if pg:
-        name = f"govshare_cli_{os.getpid()}"
-        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+    if not pg:
+        yield env
+        return
+    name = f"govshare_cli_{os.getpid()}"
+    admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+    try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         env["GOVSHARE_DATABASE_URL"] = make_url(pg).set(database=name).render_as_string(False)
-    return env
+        yield env
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
