@@ -71,8 +71,7 @@ bench: install assets
 	$(BIN)/python -m bench
 
 i18n: install
-	$(BIN)/pybabel extract -F babel.cfg -o /tmp/govshare-messages.pot --no-location --omit-header -k N_ .
-	$(BIN)/pybabel update -i /tmp/govshare-messages.pot -d src/govshare/locale -D messages -l en --omit-header --no-fuzzy-matching
+	$(BIN)/python scripts/i18n.py
 
 migration: install
 	$(BIN)/alembic revision --autogenerate -m "$(m)"

@@ -10,7 +10,7 @@ import pytest
 
 from tests.meta.modules import module_names, service_functions
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "permissions"
 # Start-up wiring that lives in a service module but is not a use case anyone calls.
 NOT_USE_CASES = {
     ("audit", "configure"): "sets the chain key at start-up",
@@ -33,8 +33,10 @@ def test_service_function_has_a_docstring(module, function):
 
 @pytest.mark.parametrize("module,function", PAIRS)
 def test_permission_is_documented(module, function):
-    assert f"`{module}.{function}`" in DOCS.read_text(), (
-        f"docs/permissions.md lacks {module}.{function}"
+    page = DOCS / f"{module}.md"
+    name = f"{module}.{function}"
+    assert page.exists() and f"`{name}`" in page.read_text(), (
+        f"docs/permissions/{module}.md: {name}"
     )
 
 

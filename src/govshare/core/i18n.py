@@ -1,9 +1,9 @@
 """Translations. Simplified Chinese is the source language; English comes from Babel catalogs.
 
-Message ids are the Chinese texts themselves (the UI is Chinese first), and
-``locale/en/LC_MESSAGES/messages.po`` maps them to English. The .po file is compiled in memory at
-start-up, so there is no build step and no binary .mo file in the repository. A test checks that
-every message in the code and templates has an English translation.
+Message ids are the Chinese texts themselves (the UI is Chinese first), and the catalogs in
+``locale/en/LC_MESSAGES/`` (one ``<module>.po`` per module, ``core.po`` for the shared parts) map
+them to English. They are merged and compiled in memory at start-up, so there is no build step and
+no binary .mo file in the repository. A test checks that every message has English.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -26,11 +27,15 @@ HTML_LANG = {"zh_CN": "zh-CN", "en": "en"}
 @lru_cache
 def translations(locale: str) -> NullTranslations:
     """The compiled catalog of one locale (Chinese is the identity)."""
-    po = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if locale == "zh_CN" or not po.exists():
+    files = sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po"))
+    if locale == "zh_CN" or not files:
         return NullTranslations()
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=locale)
+    catalog = Catalog(locale=locale)
+    for po in files:
+        with po.open("rb") as fh:
+            for message in read_po(fh, locale=locale):
+                if message.id and message.string and message.id not in catalog:
+                    catalog.add(message.id, message.string)
     buf = io.BytesIO()
     write_mo(buf, catalog)
     buf.seek(0)
