@@ -55,6 +55,7 @@ fix: install
 	$(BIN)/ruff format .
 
 test-sqlite: install assets
+	bash scripts/ensure-redis.sh
 	$(BIN)/pytest -n 2 -m "not browser" -q
 
 test-postgres: install assets

@@ -111,6 +111,52 @@ def _api(n: int = 1500) -> Result:
     )
 
 
+def _group(n: int = 4000, concurrency: int = 32) -> Result:
+    import threading
+
+    from govshare.audit import service as audit
+    from govshare.audit.group import GroupRecorder
+    from govshare.core.config import get_settings
+    from govshare.core.db import Database, make_engine
+    from govshare.core.security import SYSTEM
+
+    db = Database(make_engine(get_settings().resolved_database_url))
+
+    def each_alone() -> None:
+        for i in range(n // concurrency):
+            with db.session() as s, s.begin():
+                audit.record(s, SYSTEM, "bench.read", ("row", str(i), ""))
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=each_alone) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    baseline = n / (time.perf_counter() - started)
+
+    recorder = GroupRecorder(db, max_batch=500)
+
+    async def reader(k: int) -> None:
+        for i in range(n // concurrency):
+            await recorder.record(SYSTEM, "bench.read", ("row", str(k * n + i), ""))
+
+    async def all_readers() -> None:
+        await asyncio.gather(*(reader(k) for k in range(concurrency)))
+
+    started = time.perf_counter()
+    asyncio.run(all_readers())
+    figure = n / (time.perf_counter() - started)
+    recorder.stop()
+    return Result(
+        f"audit of reads, {concurrency} concurrent readers, SQLite",
+        figure,
+        baseline,
+        "entries/s",
+        "group commit (one write per batch) vs one transaction per read",
+    )
+
+
 def run() -> list[Result]:
     scratch_env()
-    return [_audit(), _api()]
+    return [_audit(), _group(), _api()]

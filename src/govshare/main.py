@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import ModuleType
 
 from asgi_csrf import asgi_csrf
@@ -20,6 +22,7 @@ from govshare.accounts import service as accounts_service
 from govshare.audit import api as audit_api
 from govshare.audit import pages as audit_pages
 from govshare.audit import service as audit_service
+from govshare.audit.group import GroupRecorder
 from govshare.core.config import Settings, get_settings
 from govshare.core.db import Database, make_engine
 from govshare.core.handlers import install_handlers
@@ -59,7 +62,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         db = Database(make_engine(settings.resolved_database_url))
     db.refusal_recorder = audit_service.record_refusal
 
+    audit_group = GroupRecorder(db)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        audit_group.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="govshare",
         version=__version__,
         description=API_DESCRIPTION,
@@ -68,6 +79,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         redoc_url=None,
     )
     app.state.db = db
+    app.state.audit_group = audit_group  # data reads record through it (group commit)
     app.state.settings = settings
     app.state.resolve_actor = accounts_service.resolve_actor
     app.include_router(shell.router)  # first: health checks match without scanning every route

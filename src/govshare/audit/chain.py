@@ -46,10 +46,14 @@ def _time(value: dt.datetime) -> str:
 
 
 def canonical(entry: Any) -> str:
-    """The entry's fields as canonical JSON (sorted keys, UTC microsecond times)."""
+    """The entry's fields as canonical JSON (sorted keys, UTC microsecond times).
+
+    ``entry`` is a stored AuditEntry or the dict of its fields (the writer chains dicts).
+    """
+    fields = entry if isinstance(entry, dict) else {name: getattr(entry, name) for name in FIELDS}
     data = {}
     for name in FIELDS:
-        value = getattr(entry, name)
+        value = fields[name]
         data[name] = _time(value) if isinstance(value, dt.datetime) else value
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 

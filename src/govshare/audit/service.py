@@ -79,6 +79,73 @@ def _lock_head(session: Session) -> tuple[int, str, int | None]:
     return int(row[0]), str(row[1]), row[2]
 
 
+def _entry_values(
+    actor: Actor | None,
+    action: str,
+    target: object = None,
+    *,
+    outcome: str = "success",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
+    reason: str = "",
+) -> dict[str, Any]:
+    """The fields of an entry (all but its place in the chain), taken from the current request."""
+    ctx = current_request()
+    kind, ident, label = describe_target(target) or ("", "", "")
+    return {
+        "occurred_at": utcnow(),
+        "actor_kind": actor.kind if actor else "system",
+        "actor_user_id": actor.user_id if actor else None,
+        "actor_name": (actor.display_name or actor.username or "") if actor else "系统",
+        "token_id": actor.token_id if actor else None,
+        "department_id": actor.department_id if actor else None,
+        "department_name": (actor.department_name or "") if actor else "",
+        "action": action,
+        "outcome": outcome,
+        "target_type": kind[:60],
+        "target_id": ident[:100],
+        "target_label": label[:300],
+        "reason": reason,
+        "client_ip": (ctx.client_ip or "") if ctx else "",
+        "request_id": ctx.request_id if ctx else "",
+        "before": _plain(before),
+        "after": _plain(after),
+        "details": _plain(details),
+    }
+
+
+def _append_entries(session: Session, values: list[dict[str, Any]]) -> list[AuditEntry]:
+    """Chain and insert prepared entries in one go, under the head lock (one transaction).
+
+    Used by ``record`` (one entry, returned) and by the group committer of data reads (many
+    entries share one write; nothing returned).
+    """
+    session.flush()  # the caller's pending changes first, so the order of writes is kept
+    head_seq, head_digest, top = _lock_head(session)
+    # Rows past the head were not written by the platform (they would break appends with a
+    # duplicate seq): step over them; verification names them as inserted.
+    seq = max(head_seq, top or 0)
+    prev = head_digest
+    key = _chain_key()
+    rows = []
+    for fields in values:
+        seq += 1
+        row = {**fields, "seq": seq, "prev_digest": prev}
+        row["digest"] = prev = digest(key, row["prev_digest"], row)
+        rows.append(row)
+    if len(rows) == 1:
+        result = cast(CursorResult[Any], session.execute(_INSERT_ENTRY, rows[0]))
+        entry = AuditEntry(**rows[0])
+        entry.id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        entries = [entry]
+    else:
+        session.execute(_INSERT_ENTRY, rows)
+        entries = []  # batches (data reads) need no objects back
+    session.execute(_UPDATE_HEAD, {"new_seq": seq, "new_digest": prev})
+    return entries
+
+
 def record(
     session: Session,
     actor: Actor | None,
@@ -97,41 +164,17 @@ def record(
     tuple. The chain head's row lock (PostgreSQL) or SQLite's write lock orders appends. Written
     with Core statements (this runs on every write of the platform).
     """
-    ctx = current_request()
-    kind, ident, label = describe_target(target) or ("", "", "")
-    session.flush()  # the caller's pending changes first, so the order of writes is kept
-    head_seq, head_digest, top = _lock_head(session)
-    # Rows past the head were not written by the platform (they would break appends with a
-    # duplicate seq): step over them; verification names them as inserted.
-    seq = max(head_seq, top or 0) + 1
-    entry = AuditEntry(
-        seq=seq,
-        occurred_at=utcnow(),
-        actor_kind=actor.kind if actor else "system",
-        actor_user_id=actor.user_id if actor else None,
-        actor_name=(actor.display_name or actor.username or "") if actor else "系统",
-        token_id=actor.token_id if actor else None,
-        department_id=actor.department_id if actor else None,
-        department_name=(actor.department_name or "") if actor else "",
-        action=action,
+    fields = _entry_values(
+        actor,
+        action,
+        target,
         outcome=outcome,
-        target_type=kind[:60],
-        target_id=ident[:100],
-        target_label=label[:300],
+        before=before,
+        after=after,
+        details=details,
         reason=reason,
-        client_ip=(ctx.client_ip or "") if ctx else "",
-        request_id=ctx.request_id if ctx else "",
-        before=_plain(before),
-        after=_plain(after),
-        details=_plain(details),
-        prev_digest=head_digest,
     )
-    entry.digest = digest(_chain_key(), head_digest, entry)
-    values = {c: getattr(entry, c) for c in _COLUMNS}
-    result = cast(CursorResult[Any], session.execute(_INSERT_ENTRY, values))
-    entry.id = int(result.inserted_primary_key[0])  # type: ignore[index]
-    session.execute(_UPDATE_HEAD, {"new_seq": entry.seq, "new_digest": entry.digest})
-    return entry
+    return _append_entries(session, [fields])[0]
 
 
 _COLUMNS = [c.key for c in AuditEntry.__table__.columns if c.key != "id"]

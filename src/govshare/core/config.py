@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         "encryption at rest. Required in production; in development one is generated and kept "
         "in <data_dir>/secret_key.",
     )
+    redis_url: str | None = Field(
+        None,
+        description="Redis URL (redis://host:6379/0) for rate limits and caches shared by several "
+        "app servers. Empty: kept in process.",
+    )
     base_url: str = Field(
         "http://127.0.0.1:8000",
         description="Public address of this instance, used in e-mails and exported links.",

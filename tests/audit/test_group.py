@@ -1,0 +1,115 @@
+"""Group commit of read entries: every waiter returns only after its entry is in the chain, and
+concurrent reads share commits."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from sqlalchemy import func, select, text
+
+from govshare.audit.group import GroupRecorder
+from govshare.audit.models import AuditEntry
+from govshare.audit.service import verify_audit_chain
+from govshare.core.db import Database, make_engine
+from govshare.core.security import SYSTEM
+
+
+@pytest.fixture
+def own_db(settings, engine, tmp_path):
+    """A database of its own (committed writes must not leak into the rolled-back tests)."""
+    import os
+
+    from alembic import command
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from govshare.cli import alembic_config
+
+    pg = os.environ.get("GOVSHARE_TEST_DATABASE_URL")
+    admin = None
+    if pg:
+        name = f"govshare_group_{os.getpid()}"
+        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(pg).set(database=name).render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path / 'group.sqlite3'}"
+    command.upgrade(alembic_config(url), "head")  # type: ignore[arg-type]
+    eng = make_engine(url)
+    yield Database(eng)
+    eng.dispose()
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _count(db: Database) -> int:
+    with db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+def test_concurrent_reads_share_commits_and_all_land(own_db, actor):
+    recorder = GroupRecorder(own_db, max_batch=200, max_wait_ms=2)
+
+    async def many() -> None:
+        await asyncio.gather(
+            *(
+                recorder.record(SYSTEM, "test.read", ("row", str(i), ""), details={"i": i})
+                for i in range(300)
+            )
+        )
+
+    asyncio.run(many())
+    recorder.stop()
+    assert _count(own_db) == 300
+    assert recorder.stats.batches < 300 and recorder.stats.largest_batch > 1
+    with own_db.session() as s:
+        result = verify_audit_chain(s, SYSTEM)
+        s.commit()
+    assert result.ok and result.checked == 300
+
+
+def test_record_returns_only_after_commit(own_db):
+    recorder = GroupRecorder(own_db)
+
+    async def one() -> int:
+        await recorder.record(SYSTEM, "test.read", ("row", "1", ""))
+        return _count(own_db)
+
+    assert asyncio.run(one()) == 1
+    recorder.stop()
+
+
+def test_blocking_record_from_threads(own_db):
+    recorder = GroupRecorder(own_db, max_batch=50)
+    threads = [
+        threading.Thread(
+            target=recorder.record_blocking, args=(SYSTEM, "test.read", ("row", str(i), ""))
+        )
+        for i in range(40)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    recorder.stop()
+    assert _count(own_db) == 40
+
+
+def test_a_failed_write_reaches_every_waiter(own_db):
+    with own_db.session() as s, s.begin():
+        s.execute(text("DROP TABLE audit_head"))
+    recorder = GroupRecorder(own_db)
+
+    async def one() -> None:
+        await recorder.record(SYSTEM, "test.read")
+
+    with pytest.raises(Exception, match="audit_head"):
+        asyncio.run(one())
+    recorder.stop()
+    assert recorder.stats.failures == 1
