@@ -58,7 +58,7 @@ def home(request: Request, session: SessionDep, actor: ActorDep) -> Response:
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
 
@@ -75,7 +75,7 @@ def readyz(request: Request) -> Response:
 
 
 @router.get("/metrics")
-def metrics() -> Response:
+async def metrics() -> Response:
     """Prometheus metrics of this process."""
     payload, content_type = metrics_payload()
     return PlainTextResponse(payload, media_type=content_type)
