@@ -94,6 +94,9 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
         seed_departments(session)
         seed_personas(session)
+        from govshare.catalog.demo import seed_categories
+
+        seed_categories(session)
         session.flush()
     yield engine
     engine.dispose()

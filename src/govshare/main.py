@@ -23,6 +23,8 @@ from govshare.audit import api as audit_api
 from govshare.audit import pages as audit_pages
 from govshare.audit import service as audit_service
 from govshare.audit.group import GroupRecorder
+from govshare.catalog import api as catalog_api
+from govshare.catalog import pages as catalog_pages
 from govshare.core.config import Settings, get_settings
 from govshare.core.db import Database, make_engine
 from govshare.core.handlers import install_handlers
@@ -32,6 +34,7 @@ from govshare.core.web import STATIC_DIR, NavEntry
 
 # (pages, api) of every business module, in navigation order.
 MODULES: list[tuple[ModuleType, ModuleType]] = [
+    (catalog_pages, catalog_api),
     (accounts_pages, accounts_api),
     (audit_pages, audit_api),
 ]

@@ -89,6 +89,77 @@ class Settings(BaseSettings):
         description="Password given to every demo account by `govshare demo`. Development only.",
     )
 
+    # --- catalog (政务信息资源目录). Values STANDARDS.md marks [M] are settings, not constants.
+    catalog_code_separator: str = Field(
+        "/",
+        min_length=1,
+        max_length=1,
+        description="Character between the 前段码 and the 后段码 of a resource code "
+        "(STANDARDS.md §1.4, [M]).",
+    )
+    catalog_sequence_digits: int = Field(
+        6,
+        ge=3,
+        le=10,
+        description="Digits of the 顺序码 (后段码); every code of the catalog keeps this length "
+        "(STANDARDS.md §1.4, [M]).",
+    )
+    catalog_update_cycles: list[str] = Field(
+        ["实时", "每日", "每周", "每月", "每季度", "每半年", "每年", "其他"],
+        description="Allowed 更新周期 values, as a JSON list (STANDARDS.md §1.2 element 11, [M]).",
+    )
+    catalog_format_types: dict[str, list[str]] = Field(
+        {
+            "file": ["OFD", "wps", "xml", "txt", "doc", "docx", "html", "pdf", "ppt"],
+            "spreadsheet": ["et", "xls", "xlsx", "csv"],
+            "database": [
+                "达梦",
+                "KingbaseES",
+                "Access",
+                "dbf",
+                "Oracle",
+                "SQL Server",
+                "DB2",
+                "MySQL",
+                "PostgreSQL",
+            ],
+            "image": ["jpg", "gif", "bmp", "png", "tif"],
+            "streaming": ["swf", "rm", "mpg", "mp4"],
+            "self_describing": ["json", "xml"],
+            "other": [],
+        },
+        description="信息资源格式: allowed types per format class, as JSON; an empty list accepts "
+        "any type (STANDARDS.md §1.2 element 7, [M]).",
+    )
+    catalog_grading_defaults: dict[int, tuple[str, str]] = Field(
+        {
+            1: ("unconditional", "open"),
+            2: ("unconditional", "conditional"),
+            3: ("conditional", "closed"),
+            4: ("conditional", "closed"),
+        },
+        description="Default [share type, open type] per data grading level 1–4, as JSON; other "
+        "choices need a reason (STANDARDS.md §4.3 suggested model).",
+    )
+    catalog_review_days: int = Field(
+        10,
+        ge=1,
+        le=60,
+        description="Working days a 市电政办 reviewer has to decide a submitted resource before it "
+        "counts as an overdue review in the statistics.",
+    )
+    catalog_import_max_mb: int = Field(
+        20,
+        ge=1,
+        le=500,
+        description="Largest catalog file (.xlsx or .csv) accepted for import, in MB.",
+    )
+    catalog_import_max_rows: int = Field(
+        20000,
+        ge=10,
+        description="Most resource rows one import may hold.",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         """The metadata database URL, defaulting to SQLite in the data dir."""

@@ -48,6 +48,12 @@ ROLES: tuple[RoleInfo, ...] = (
     RoleInfo("consumer", N_("数据使用者"), N_("申请数据、调用数据接口")),
     RoleInfo("supervisor", N_("督查员"), N_("跟踪工作方案任务、提醒、考核评价"), True),
     RoleInfo("auditor", N_("审计员"), N_("查阅审计日志、检查数据访问"), True),
+    RoleInfo(
+        "catalog_reviewer",
+        N_("目录审核员"),
+        N_("市电政办：审核各部门编报的政务信息资源目录"),
+        True,
+    ),
 )
 ROLE_CODES = frozenset(r.code for r in ROLES)
 ROLE_BY_CODE = {r.code: r for r in ROLES}

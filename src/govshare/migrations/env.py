@@ -11,10 +11,17 @@ from sqlalchemy import pool
 
 from govshare.core.config import get_settings
 from govshare.core.db import make_engine
-from govshare.models import Base  # every module's models, registered on one metadata
+from govshare.models import UNMANAGED_PREFIXES, Base  # every module's models, one metadata
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave out tables and indexes the migrations create with backend-specific DDL."""
+    if type_ in ("table", "index") and name:
+        return not name.startswith(UNMANAGED_PREFIXES)
+    return True
 
 
 def run_migrations_offline() -> None:
@@ -24,6 +31,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=url.startswith("sqlite"),
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -49,6 +57,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # type: ignore[attr-defined]
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

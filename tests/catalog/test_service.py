@@ -1,0 +1,423 @@
+"""Catalog services: filing, the guide's rules, codes, visibility, review, versions, search."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from govshare.audit.models import AuditEntry
+from govshare.catalog import service
+from govshare.catalog.models import DataItem, Resource
+from govshare.catalog.schemas import (
+    CategoryCreate,
+    DataItemIn,
+    ResourceFilter,
+    RetireRequest,
+    ReturnDecision,
+    ReviewDecision,
+)
+from govshare.core.errors import Conflict, Invalid, NotAuthorized, NotFound
+from tests.builders import department_category, make_resource, resource_data
+from tests.personas import department_id
+
+
+def fields(exc: pytest.ExceptionInfo) -> dict[str, str]:
+    return {e.field: e.message for e in exc.value.errors}
+
+
+class TestCreateResource:
+    def test_create_resource_by_steward_is_a_draft_with_a_generated_code(self, session, actor):
+        r = make_resource(session)
+        prefix = department_category(session, "市统计局")
+        assert r.status == "draft" and r.version == 1
+        assert r.code == f"{prefix}/000001"
+        assert (r.lei, r.xiang, r.mu, r.ximu, r.seq) == ("3", "07", prefix[3:6], "", 1)
+        assert r.category_class == "departmental" and r.provider_name == "德州市统计局"
+        assert r.provider_code and [i.name for i in r.data_items][:2] == [
+            "统一社会信用代码",
+            "单位名称",
+        ]
+
+    def test_create_resource_numbers_codes_in_sequence(self, session):
+        make_resource(session)
+        second = make_resource(session, name="建筑业企业名录")
+        assert second.code.endswith("/000002")
+
+    def test_create_resource_with_given_code_keeps_it(self, session):
+        prefix = department_category(session, "市统计局")
+        r = make_resource(session, code=f"{prefix}/000042")
+        assert r.code == f"{prefix}/000042" and r.seq == 42
+
+    def test_create_resource_duplicate_code_is_conflict(self, session):
+        prefix = department_category(session, "市统计局")
+        make_resource(session, code=f"{prefix}/000042")
+        with pytest.raises(Conflict) as exc:
+            make_resource(session, name="另一个", code=f"{prefix}/000042")
+        assert "已被使用" in fields(exc)["code"]
+
+    @pytest.mark.parametrize(
+        "code",
+        ["307001-000001", "907001/000001", "30701/000001", "307001/1", "307001/000000"],
+    )
+    def test_create_resource_malformed_code_is_invalid(self, session, code):
+        with pytest.raises(Invalid) as exc:
+            make_resource(session, code=code, category_code="")
+        assert "code" in fields(exc)
+
+    def test_create_resource_code_outside_chosen_category_is_invalid(self, session):
+        with pytest.raises(Invalid) as exc:
+            make_resource(session, code="101001/000001")
+        assert "不一致" in fields(exc)["code"]
+
+    def test_create_resource_duplicate_name_after_normalising_is_conflict(self, session):
+        make_resource(session, name="规模以上工业企业名录")
+        with pytest.raises(Conflict) as exc:
+            make_resource(session, name=" 规模以上 工业企业名录。")
+        assert "同名" in fields(exc)["name"]
+
+    def test_same_name_in_another_department_is_allowed(self, session):
+        make_resource(session, name="行政处罚信息")
+        other = make_resource(session, "市公安局", persona="platform_admin", name="行政处罚信息")
+        assert other.provider_name == "德州市公安局"
+
+    def test_create_resource_for_another_department_is_refused_and_recorded(self, session, actor):
+        data = resource_data(session, "市公安局")
+        with pytest.raises(NotAuthorized):
+            service.create_resource(session, actor("steward"), data)
+
+    def test_create_resource_unknown_provider_is_invalid(self, session, actor):
+        data = resource_data(session, provider_department_id=999_999)
+        with pytest.raises((Invalid, NotAuthorized)):
+            service.create_resource(session, actor("platform_admin"), data)
+        data = resource_data(session, provider_department_id=999_999)
+        with pytest.raises(Invalid) as exc:
+            service.create_resource(session, actor("platform_admin"), data)
+        assert fields(exc)["provider_department_id"] == "信息资源提供方不存在。"
+
+    def test_secret_resource_is_refused(self, session):
+        with pytest.raises(Invalid) as exc:
+            make_resource(session, secret=True)
+        assert "涉密" in fields(exc)["secret"]
+
+    @pytest.mark.parametrize("value", ["", "   "])
+    def test_empty_abstract_is_refused(self, session, value):
+        with pytest.raises(Exception) as exc:
+            resource_data(session, abstract=value)
+        assert "不能为空" in str(exc.value)
+
+    def test_conditional_sharing_needs_conditions_and_legal_basis(self, session):
+        with pytest.raises(Invalid) as exc:
+            make_resource(
+                session,
+                share_type="conditional",
+                grading_level=3,
+                open_type="closed",
+            )
+        errs = fields(exc)
+        assert "共享条件" in errs["share_conditions"] and "依据" in errs["legal_basis"]
+
+    def test_none_sharing_needs_legal_basis(self, session):
+        with pytest.raises(Invalid) as exc:
+            make_resource(
+                session,
+                share_type="none",
+                open_type="closed",
+                grading_level=4,
+                grading_override_reason="涉及国家安全",
+            )
+        assert "legal_basis" in fields(exc)
+
+    def test_file_resource_cannot_be_shared_as_an_interface(self, session):
+        with pytest.raises(Invalid) as exc:
+            make_resource(session, format_class="file", format_type="pdf", data_items=[])
+        assert "文件" in fields(exc)["share_method"]
+
+    def test_grading_override_needs_a_reason(self, session):
+        with pytest.raises(Invalid) as exc:
+            make_resource(session, grading_level=3, share_type="unconditional", open_type="closed")
+        assert "理由" in fields(exc)["grading_override_reason"]
+        r = make_resource(
+            session,
+            grading_level=3,
+            share_type="unconditional",
+            open_type="closed",
+            grading_override_reason="已脱敏汇总，经市电政办同意",
+        )
+        assert r.grading_override_reason.startswith("已脱敏")
+
+    def test_personal_items_cannot_be_opened_unconditionally(self, session):
+        items = [DataItemIn(name="公民身份号码", type_code="C", personal=True, is_key=True)]
+        with pytest.raises(Invalid) as exc:
+            make_resource(session, data_items=items)
+        assert "个人信息" in fields(exc)["open_type"]
+
+    def test_grading_below_item_sensitivity_is_invalid(self, session):
+        items = [DataItemIn(name="联系电话", type_code="C", sensitivity_level=3)]
+        with pytest.raises(Invalid) as exc:
+            make_resource(session, data_items=items)
+        assert "敏感级别" in fields(exc)["grading_level"]
+
+    def test_database_resource_without_items_is_invalid(self, session):
+        with pytest.raises(Invalid) as exc:
+            make_resource(session, data_items=[])
+        assert "信息项" in fields(exc)["data_items"]
+
+    def test_item_without_type_is_invalid(self, session):
+        with pytest.raises(Exception) as exc:
+            resource_data(session, data_items=[{"name": "姓名"}])
+        assert "type_code" in str(exc.value)
+
+    def test_unknown_authoritative_provider_is_invalid(self, session):
+        items = [DataItemIn(name="单位名称", type_code="C", authoritative_provider_id=999_999)]
+        with pytest.raises(Invalid) as exc:
+            make_resource(session, data_items=items)
+        assert "data_items.0.authoritative_provider_id" in fields(exc)
+
+
+class TestVisibility:
+    def test_get_resource_draft_of_another_department_is_not_found(self, session, actor):
+        r = make_resource(session)
+        with pytest.raises(NotFound):
+            service.get_resource(session, actor("consumer"), r.id)
+        assert service.get_resource(session, actor("reviewer"), r.id).id == r.id
+        assert service.get_resource(session, actor("platform_admin"), r.id).id == r.id
+
+    def test_published_resource_is_visible_to_every_logged_in_actor(self, session, actor):
+        r = make_resource(session, publish=True)
+        assert service.get_resource(session, actor("consumer"), r.id).status == "published"
+        with pytest.raises(NotAuthorized):
+            service.get_resource(session, actor("public"), r.id)
+
+    def test_get_resource_by_code(self, session, actor):
+        r = make_resource(session, publish=True)
+        assert service.get_resource_by_code(session, actor("consumer"), r.code.lower()).id == r.id
+        with pytest.raises(NotFound):
+            service.get_resource_by_code(session, actor("consumer"), "101001/999999")
+
+    def test_list_resources_pages_with_a_cursor(self, session, actor):
+        for i in range(3):
+            make_resource(session, name=f"名录{i}", publish=True)
+        page1, cur = service.list_resources(session, actor("consumer"), limit=2)
+        page2, cur2 = service.list_resources(session, actor("consumer"), cursor=cur, limit=2)
+        names = [r.name for r in page1 + page2]
+        assert {"名录0", "名录1", "名录2"} <= set(names) and len(page1) == 2
+
+
+class TestLifecycle:
+    def test_submit_return_fix_resubmit_publish(self, session, actor):
+        r = make_resource(session)
+        r = service.submit_resource(session, actor("steward"), r.id)
+        assert r.status == "submitted"
+        with pytest.raises(Conflict):
+            service.update_resource(session, actor("steward"), r.id, resource_data(session))
+        r = service.return_resource(
+            session, actor("platform_admin"), r.id, ReturnDecision(comment="摘要请写明统计口径")
+        )
+        assert r.status == "returned"
+        reviews = service.list_reviews(session, actor("steward"), r.id)
+        assert reviews[0].comment == "摘要请写明统计口径" and reviews[0].decision == "returned"
+        fixed = resource_data(
+            session, abstract="规模以上工业企业（年主营收入 2000 万元及以上）名录。"
+        )
+        r = service.update_resource(session, actor("steward"), r.id, fixed)
+        assert r.status == "draft"
+        service.submit_resource(session, actor("steward"), r.id)
+        r = service.publish_resource(session, actor("platform_admin"), r.id, ReviewDecision())
+        assert r.status == "published" and r.publish_date is not None and r.version == 1
+
+    def test_publish_by_department_reviewer_is_refused(self, session, actor):
+        r = make_resource(session)
+        service.submit_resource(session, actor("steward"), r.id)
+        with pytest.raises(NotAuthorized):
+            service.publish_resource(session, actor("reviewer"), r.id, ReviewDecision())
+
+    def test_publish_draft_is_conflict(self, session, actor):
+        r = make_resource(session)
+        with pytest.raises(Conflict):
+            service.publish_resource(session, actor("platform_admin"), r.id, ReviewDecision())
+
+    def test_revision_keeps_published_version_until_reviewed(self, session, actor):
+        r = make_resource(session, publish=True)
+        changed = resource_data(
+            session,
+            abstract="新的摘要",
+            data_items=[
+                DataItemIn(
+                    name="统一社会信用代码", type_code="C", length=18, is_key=True, required=True
+                ),
+                DataItemIn(name="单位名称", type_code="C", length=300, required=True),
+                DataItemIn(name="行业代码", type_code="C", length=4),
+            ],
+        )
+        item_ids = {i.name: i.id for i in r.data_items}
+        r2 = service.update_resource(session, actor("steward"), r.id, changed)
+        assert r2.status == "published" and r2.abstract != "新的摘要"
+        assert r2.pending_version == 2 and r2.pending_status == "draft"
+        seen = service.get_resource(session, actor("consumer"), r.id)
+        assert seen.pending_version is None and seen.abstract == r.abstract
+        service.submit_resource(session, actor("steward"), r.id)
+        r3 = service.publish_resource(session, actor("platform_admin"), r.id, ReviewDecision())
+        assert r3.version == 2 and r3.abstract == "新的摘要"
+        after = {i.name: i.id for i in r3.data_items}
+        assert after["单位名称"] == item_ids["单位名称"]  # item ids survive revisions
+        assert "登记日期" not in after and "行业代码" in after
+        versions = service.list_versions(session, actor("consumer"), r.id)
+        assert [(v.version, v.status) for v in versions] == [(2, "published"), (1, "superseded")]
+        diff = service.diff_versions(session, actor("consumer"), r.id, 1, 2)
+        assert {f.field for f in diff.fields} == {"abstract"}
+        changes = {i.name: i.change for i in diff.items}
+        assert changes == {"单位名称": "changed", "行业代码": "added", "登记日期": "removed"}
+
+    def test_revision_cannot_change_code(self, session, actor):
+        r = make_resource(session, publish=True)
+        prefix = department_category(session, "市统计局")
+        with pytest.raises(Invalid):
+            service.update_resource(
+                session, actor("steward"), r.id, resource_data(session, code=f"{prefix}/000009")
+            )
+
+    def test_retire_resource(self, session, actor):
+        r = make_resource(session, publish=True)
+        r = service.retire_resource(
+            session, actor("platform_admin"), r.id, RetireRequest(reason="系统已整合")
+        )
+        assert r.status == "retired"
+        assert service.get_resource(session, actor("consumer"), r.id).status == "retired"
+        with pytest.raises(NotAuthorized):
+            service.update_resource(session, actor("steward"), r.id, resource_data(session))
+
+    def test_delete_draft(self, session, actor):
+        r = make_resource(session)
+        service.delete_resource(session, actor("steward"), r.id)
+        assert session.get(Resource, r.id) is None
+        assert (
+            session.scalar(
+                select(func.count()).select_from(DataItem).where(DataItem.resource_id == r.id)
+            )
+            == 0
+        )
+
+    def test_every_transition_is_audited(self, session, actor):
+        r = make_resource(session)
+        service.submit_resource(session, actor("steward"), r.id)
+        service.publish_resource(session, actor("platform_admin"), r.id, ReviewDecision())
+        actions = set(
+            session.scalars(select(AuditEntry.action).where(AuditEntry.target_id == str(r.id)))
+        )
+        assert {
+            "catalog.create_resource",
+            "catalog.submit_resource",
+            "catalog.publish_resource",
+        } <= actions
+
+    def test_review_queue_lists_submissions_with_due_dates(self, session, actor):
+        r = make_resource(session)
+        service.submit_resource(session, actor("steward"), r.id)
+        queue = service.list_review_queue(session, actor("platform_admin"))
+        entry = next(q for q in queue if q.resource_id == r.id)
+        assert entry.first_filing and entry.due_date and not entry.overdue
+
+
+class TestCategories:
+    def test_create_category_under_a_xiang(self, session, actor):
+        cats = {c.full_code: c for c in service.list_categories(session, actor("consumer"))}
+        assert cats["1"].name == "基础信息资源目录" and cats["101"].name == "国家人口基础信息资源"
+        created = service.create_category(
+            session,
+            actor("platform_admin"),
+            CategoryCreate(parent_id=cats["105"].id, code="009", name="测试证照"),
+        )
+        assert created.full_code == "105009" and created.level == 3
+
+    def test_create_category_bad_code_is_invalid(self, session, actor):
+        cats = {c.full_code: c for c in service.list_categories(session, actor("consumer"))}
+        with pytest.raises(Invalid):
+            service.create_category(
+                session,
+                actor("platform_admin"),
+                CategoryCreate(parent_id=cats["105"].id, code="9", name="x"),
+            )
+
+
+class TestSearch:
+    def test_search_finds_a_chinese_phrase_in_names_abstracts_and_items(self, session, actor):
+        a = make_resource(session, name="规模以上工业企业名录", publish=True)
+        b = make_resource(
+            session,
+            name="建筑业企业资质信息",
+            abstract="建筑业企业资质，包括规模以上工业企业的资质。",
+            publish=True,
+        )
+        c = make_resource(
+            session,
+            name="能源消费统计",
+            abstract="重点用能单位能源消费。",
+            data_items=[DataItemIn(name="工业企业编号", type_code="C")],
+            publish=True,
+        )
+        res = service.search_resources(session, actor("consumer"), ResourceFilter(q="工业企业"))
+        ids = [i.id for i in res.items]
+        assert set(ids) == {a.id, b.id, c.id} and res.total == 3
+        assert ids[0] == a.id  # a name match ranks first
+
+    def test_search_drafts_only_for_their_department(self, session, actor):
+        r = make_resource(session, name="统计调查单位名录")
+        mine = service.search_resources(session, actor("steward"), ResourceFilter(q="调查单位"))
+        theirs = service.search_resources(session, actor("consumer"), ResourceFilter(q="调查单位"))
+        assert [i.id for i in mine.items] == [r.id] and theirs.total == 0
+
+    def test_search_facets_count_the_result_set(self, session, actor):
+        make_resource(session, name="甲企业名录", publish=True)
+        make_resource(
+            session,
+            name="乙企业名录",
+            publish=True,
+            grading_level=2,
+            open_type="conditional",
+            open_conditions="申请后开放",
+        )
+        res = service.search_resources(session, actor("consumer"), ResourceFilter(q="企业名录"))
+        facets = {k: {v.value: v.count for v in vals} for k, vals in res.facets.items()}
+        assert facets["open_type"] == {"open": 1, "conditional": 1}
+        assert facets["grading_level"] == {"1": 1, "2": 1}
+        narrowed = service.search_resources(
+            session, actor("consumer"), ResourceFilter(q="企业名录", open_type="conditional")
+        )
+        assert [i.name for i in narrowed.items] == ["乙企业名录"]
+
+    def test_search_index_follows_revisions_in_the_same_transaction(self, session, actor):
+        r = make_resource(session, publish=True)
+        service.update_resource(
+            session,
+            actor("steward"),
+            r.id,
+            resource_data(session, name="工业企业基本单位名录", abstract="基本单位名录。"),
+        )
+        service.submit_resource(session, actor("steward"), r.id)
+        service.publish_resource(session, actor("platform_admin"), r.id, ReviewDecision())
+        hit = service.search_resources(session, actor("consumer"), ResourceFilter(q="基本单位"))
+        assert [i.id for i in hit.items] == [r.id]
+        old = service.search_resources(session, actor("consumer"), ResourceFilter(q="规模以上"))
+        assert old.total == 0
+
+    def test_search_one_character_finds_names(self, session, actor):
+        r = make_resource(session, name="税收收入统计", publish=True)
+        res = service.search_resources(session, actor("consumer"), ResourceFilter(q="税"))
+        assert r.id in [i.id for i in res.items]
+
+    def test_search_without_words_lists_newest_first(self, session, actor):
+        a = make_resource(session, name="甲名录", publish=True)
+        b = make_resource(session, name="乙名录", publish=True)
+        res = service.search_resources(
+            session,
+            actor("consumer"),
+            ResourceFilter(provider_department_id=department_id(session, "市统计局")),
+        )
+        assert [i.id for i in res.items][:2] == [b.id, a.id]
+
+    def test_search_punctuation_only_finds_nothing(self, session, actor):
+        make_resource(session, publish=True)
+        assert (
+            service.search_resources(session, actor("consumer"), ResourceFilter(q="，。")).total
+            == 0
+        )
