@@ -63,6 +63,7 @@ def settings(data_dir: Path, database_url: str) -> Iterator[Settings]:
         "GOVSHARE_ARGON2_TIME_COST": "1",
         "GOVSHARE_ARGON2_MEMORY_KIB": "512",
         "GOVSHARE_LOG_LEVEL": "WARNING",
+        "GOVSHARE_JOBS_WORKER": "false",  # tests run jobs in their own transaction
     }
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)

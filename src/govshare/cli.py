@@ -7,6 +7,7 @@ Module commands (``govshare data …`` and so on) are added here as sub-apps fro
 from __future__ import annotations
 
 import getpass
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import Progress
+from rich.table import Table
 from sqlalchemy.orm import Session
 
 from govshare.core.config import get_settings
@@ -31,6 +33,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+jobs_app = typer.Typer(help="后台任务。", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 console = Console()
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -254,6 +258,47 @@ def audit_verify() -> None:
         ident = f" 记录 #{f.entry_id}" if f.entry_id else ""
         console.print(f"  [red]{f.kind}[/red] 序号 {f.seq}{ident}：{f.message}")
     raise typer.Exit(1)
+
+
+@jobs_app.command("work")
+def jobs_work(
+    once: bool = typer.Option(False, "--once", help="运行完当前排队的任务后退出。"),
+    nats: bool | None = typer.Option(
+        None, "--nats/--no-nats", help="经 NATS JetStream 接收任务通知（默认看设置）。"
+    ),
+) -> None:
+    """Run a jobs worker in this process until interrupted (Ctrl-C)."""
+    from govshare.main import make_worker
+
+    db = _configure()
+    worker = make_worker(db, use_nats=nats)
+    if once:
+        worker.recover()
+        for job_id, status in worker.run_pending():
+            console.print(f"任务 #{job_id}：{status}")
+        return
+    signal.signal(signal.SIGTERM, lambda *_a: worker.stop(0))
+    console.print(f"任务处理进程已启动（{worker.owner}），按 Ctrl-C 退出。")
+    try:
+        worker.loop()
+    except KeyboardInterrupt:
+        worker.stop(0)
+
+
+@jobs_app.command("list")
+def jobs_list(limit: int = typer.Option(20, help="显示条数。")) -> None:
+    """Show the newest jobs with their status and progress."""
+    from govshare.core.security import SYSTEM
+    from govshare.jobs import service
+
+    with transaction() as session:
+        jobs, _c = service.list_jobs(session, SYSTEM, limit=limit)
+        table = Table("#", "类型", "状态", "进度", "说明")
+        for j in jobs:
+            table.add_row(
+                str(j.id), j.kind, j.status, f"{j.progress:.0%}", j.error or j.progress_text
+            )
+    console.print(table)
 
 
 if __name__ == "__main__":

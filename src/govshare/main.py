@@ -31,13 +31,37 @@ from govshare.core.handlers import install_handlers
 from govshare.core.observability import RequestMiddleware, RouteCapture, configure_logging
 from govshare.core.security import configure_data_key, configure_password_hasher, derive_key
 from govshare.core.web import STATIC_DIR, NavEntry
+from govshare.jobs import api as jobs_api
+from govshare.jobs import dispatch as jobs_dispatch
+from govshare.jobs import pages as jobs_pages
+from govshare.jobs.schemas import JobKind
+from govshare.jobs.worker import Worker
 
 # (pages, api) of every business module, in navigation order.
 MODULES: list[tuple[ModuleType, ModuleType]] = [
     (catalog_pages, catalog_api),
     (accounts_pages, accounts_api),
     (audit_pages, audit_api),
+    (jobs_pages, jobs_api),
 ]
+
+# The job handler registry: kind → JobKind(title, run, cleanup). An explicit list, no discovery.
+JOB_KINDS: dict[str, JobKind] = {}
+
+
+def make_worker(db: Database, *, use_nats: bool | None = None) -> Worker:
+    """A jobs worker over ``db`` with every registered kind; NATS when configured (or asked)."""
+    settings = get_settings()
+    url = settings.jobs_nats_url or ("nats://127.0.0.1:4222" if use_nats else None)
+    if url and use_nats is not False:
+        jobs_dispatch.configure(jobs_dispatch.NatsDispatcher(url))
+    return Worker(
+        db,
+        JOB_KINDS,
+        lease_seconds=settings.jobs_lease_seconds,
+        poll_seconds=settings.jobs_poll_seconds,
+    )
+
 
 API_DESCRIPTION = """
 govshare 平台接口。所有接口位于 `/api/v1` 下，使用 JSON；列表以游标分页（`cursor`、`limit`，
@@ -69,7 +93,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = make_worker(db) if settings.jobs_worker else None
+        if worker is not None:
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         audit_group.stop()
 
     app = FastAPI(

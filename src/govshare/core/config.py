@@ -84,6 +84,79 @@ class Settings(BaseSettings):
         "INFO", description="Lowest level written to the log."
     )
     log_json: bool = Field(True, description="Write logs as JSON lines (false: readable console).")
+    jobs_worker: bool = Field(
+        True,
+        description="Run a jobs worker thread inside the web process (false: only "
+        "`govshare jobs work` processes run jobs).",
+    )
+    jobs_lease_seconds: int = Field(
+        60,
+        ge=2,
+        le=3600,
+        description="How long a worker holds a job without renewing its "
+        "lease; a job whose lease runs out is failed as interrupted.",
+    )
+    jobs_poll_seconds: float = Field(
+        1.0, gt=0, le=60, description="How often an idle worker looks for queued jobs."
+    )
+    jobs_nats_url: str | None = Field(
+        None,
+        description="NATS server with JetStream (e.g. nats://127.0.0.1:4222) to dispatch jobs to "
+        "workers on several machines. Empty: workers poll the job table.",
+    )
+    datastore_query_timeout_ms: int = Field(
+        5000,
+        ge=10,
+        le=600_000,
+        description="Time limit of a query the datastore runs for "
+        "another module (scans, filtered pages); longer queries are stopped.",
+    )
+    datastore_row_cap: int = Field(
+        10_000,
+        ge=1,
+        le=10_000_000,
+        description="Most rows a datastore query returns to another "
+        "module (downloads stream and are not capped).",
+    )
+    datastore_upload_max_bytes: int = Field(
+        20 * 1024**3, ge=1024, description="Largest file a steward may upload (bytes)."
+    )
+    datastore_upload_chunk_bytes: int = Field(
+        16 * 1024**2, ge=1024, le=1024**3, description="Largest chunk of a resumable upload."
+    )
+    datastore_retention_versions: int = Field(
+        10,
+        ge=1,
+        le=1000,
+        description="Versions of a dataset kept by default (a steward may set "
+        "another number per dataset); older versions' files are deleted.",
+    )
+    datastore_reject_threshold: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="Default share of rejected rows above which a load fails "
+        "(a steward may set another per dataset).",
+    )
+    datastore_serving_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the row store that serves the current versions "
+        "(PostgreSQL in production). Empty: SQLite files in the data dir when the metadata "
+        "database is SQLite, else the metadata database.",
+    )
+    datastore_memory_limit: str = Field(
+        "1GB", description="DuckDB memory limit for loads and scans (it spills to disk beyond)."
+    )
+    datastore_batch_rows: int = Field(
+        65_536, ge=100, le=1_000_000, description="Rows per batch when loading (memory vs speed)."
+    )
+    datastore_pull_timeout_seconds: int = Field(
+        30,
+        ge=1,
+        le=3600,
+        description="Time limit of one request or query when pulling from a "
+        "department database or an HTTP API.",
+    )
     demo_password: str = Field(
         "Dezhou@2026",
         description="Password given to every demo account by `govshare demo`. Development only.",
