@@ -35,6 +35,8 @@ app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 jobs_app = typer.Typer(help="后台任务。", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
+data_app = typer.Typer(help="数据集：加载、定时拉取、合成数据。", no_args_is_help=True)
+app.add_typer(data_app, name="data")
 console = Console()
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -104,7 +106,13 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
     def users(session: Session, ctx: dict[str, object]) -> None:
         accounts_demo.seed_users(session, ctx["units"], get_settings().demo_password)  # type: ignore[arg-type]
 
-    return [("单位与单位组", departments), ("演示账户", users)]
+    def datasets(session: Session, ctx: dict[str, object]) -> None:
+        from govshare.datastore import demo as datastore_demo
+        from govshare.main import JOB_KINDS
+
+        datastore_demo.seed_datasets(session, ctx["units"], JOB_KINDS)  # type: ignore[arg-type]
+
+    return [("单位与单位组", departments), ("演示账户", users), ("演示数据集", datasets)]
 
 
 @app.command()
@@ -299,6 +307,96 @@ def jobs_list(limit: int = typer.Option(20, help="显示条数。")) -> None:
                 str(j.id), j.kind, j.status, f"{j.progress:.0%}", j.error or j.progress_text
             )
     console.print(table)
+
+
+def _dataset_id(session: Session, ref: str) -> int:
+    from govshare.datastore import service as datastore
+
+    for ds in datastore.list_datasets(session, SYSTEM):
+        if ref in (ds.code, str(ds.resource_id), str(ds.id), ds.name):
+            return ds.id
+    console.print(f"[red]找不到数据集：{ref}（可用资源代码、资源编号或名称）[/red]")
+    raise typer.Exit(1)
+
+
+@data_app.command("load")
+def data_load(
+    resource: str = typer.Argument(..., help="资源代码、资源编号或数据集名称。"),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV/XLSX/JSON/Parquet。"),
+    mode: str = typer.Option("replace", help="replace、append、upsert 或 delete。"),
+) -> None:
+    """Load a file into a dataset as a new version, with a progress bar."""
+    import threading
+
+    from govshare.datastore import service as datastore
+    from govshare.jobs import service as jobs
+    from govshare.main import make_worker
+
+    with transaction() as session:
+        load = datastore.load_file(session, SYSTEM, _dataset_id(session, resource), file, mode=mode)
+        job_id, load_id = load.job_id, load.id
+    db = _configure()
+    worker = make_worker(db, use_nats=False)
+    snap = worker.claim(job_id)
+    if snap is None:
+        console.print("[yellow]任务已由其他处理进程接手，可用 govshare jobs list 查看。[/yellow]")
+        return
+    outcome: list[str] = []
+    runner = threading.Thread(target=lambda: outcome.append(worker.run(snap)))
+    runner.start()
+    with Progress(console=console) as progress:
+        bar = progress.add_task(f"加载 {file.name}", total=1.0)
+        while runner.is_alive():
+            runner.join(0.3)
+            with db.session() as s:
+                job = jobs.get_job(s, SYSTEM, snap.id)
+                progress.update(bar, completed=job.progress, description=job.progress_text[:60])
+    with db.session() as s:
+        rec = datastore.get_load(s, SYSTEM, load_id)
+        job = jobs.get_job(s, SYSTEM, snap.id)
+        if outcome and outcome[0] == "succeeded":
+            r = job.result or {}
+            console.print(
+                f"[green]已发布版本 {r.get('version')}：{r.get('rows', 0):,} 行"
+                f"（新增 {r.get('added', 0):,}，修改 {r.get('changed', 0):,}，"
+                f"删除 {r.get('removed', 0):,}，拒绝 {r.get('rejected', 0):,}）。[/green]"
+            )
+            return
+        console.print(f"[red]加载失败：{job.error}[/red]")
+        for row, column, value, reason in rec.reject_sample[:10]:
+            console.print(f"  第 {row} 行 {column}「{value}」：{reason}")
+    raise typer.Exit(1)
+
+
+@data_app.command("pull-due")
+def data_pull_due() -> None:
+    """Enqueue every scheduled pull that is due (the periodic scheduler calls this)."""
+    from govshare.datastore import service as datastore
+
+    with transaction() as session:
+        loads = datastore.enqueue_due_pulls(session)
+    console.print(f"已排队 {len(loads)} 个拉取任务。")
+
+
+@data_app.command("people")
+def data_people(
+    file: Path = typer.Argument(..., dir_okay=False, help="要写入的 CSV 文件。"),
+    rows: int = typer.Option(10_000, help="行数。"),
+    encoding: str = typer.Option("utf-8", help="utf-8 或 gbk。"),
+    bad: int = typer.Option(0, help="故意写错的行数（用于演示拒绝清单）。"),
+    seed: int = typer.Option(2026, help="随机种子（相同种子得到相同数据）。"),
+) -> None:
+    """Write a deterministic synthetic person table of Dezhou (valid ID numbers) as CSV."""
+    from govshare.datastore import synthetic
+
+    n = synthetic.write_csv(
+        file,
+        synthetic.person_header(),
+        synthetic.person_rows(rows, seed=seed),
+        encoding=encoding,
+        bad=bad,
+    )
+    console.print(f"已写入 {n:,} 行到 {file}。")
 
 
 if __name__ == "__main__":

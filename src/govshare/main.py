@@ -28,9 +28,13 @@ from govshare.catalog import pages as catalog_pages
 from govshare.core.config import Settings, get_settings
 from govshare.core.db import Database, make_engine
 from govshare.core.handlers import install_handlers
+from govshare.core.i18n import N_
 from govshare.core.observability import RequestMiddleware, RouteCapture, configure_logging
 from govshare.core.security import configure_data_key, configure_password_hasher, derive_key
 from govshare.core.web import STATIC_DIR, NavEntry
+from govshare.datastore import api as datastore_api
+from govshare.datastore import pages as datastore_pages
+from govshare.datastore import service as datastore_service
 from govshare.jobs import api as jobs_api
 from govshare.jobs import dispatch as jobs_dispatch
 from govshare.jobs import pages as jobs_pages
@@ -42,11 +46,19 @@ MODULES: list[tuple[ModuleType, ModuleType]] = [
     (catalog_pages, catalog_api),
     (accounts_pages, accounts_api),
     (audit_pages, audit_api),
+    (datastore_pages, datastore_api),
     (jobs_pages, jobs_api),
 ]
 
 # The job handler registry: kind → JobKind(title, run, cleanup). An explicit list, no discovery.
-JOB_KINDS: dict[str, JobKind] = {}
+JOB_KINDS: dict[str, JobKind] = {
+    "datastore.load": JobKind(
+        N_("加载数据"), datastore_service.handle_load_job, datastore_service.cleanup_load_job
+    ),
+}
+
+# Checks that may refuse to publish a dataset version (quality adds its gate here), in order.
+PUBLISH_GATES: list[datastore_service.Gate] = []
 
 
 def make_worker(db: Database, *, use_nats: bool | None = None) -> Worker:
@@ -77,6 +89,7 @@ def configure(settings: Settings) -> None:
     configure_data_key(secret)
     configure_password_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
     audit_service.configure(secret)
+    datastore_service.configure_gates(PUBLISH_GATES)
     configure_logging(settings.log_level, settings.log_json)
 
 

@@ -14,6 +14,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "permissions"
 # Start-up wiring that lives in a service module but is not a use case anyone calls.
 NOT_USE_CASES = {
     ("audit", "configure"): "sets the chain key at start-up",
+    ("datastore", "configure_gates"): "sets the publish gates at start-up (main.PUBLISH_GATES)",
+    ("datastore", "handle_load_job"): "the job handler; the load was authorized when enqueued",
+    ("datastore", "cleanup_load_job"): "the job cleanup hook, run by the worker as the system",
 }
 PAIRS = [
     (m, f) for m in module_names() for f in service_functions(m) if (m, f) not in NOT_USE_CASES

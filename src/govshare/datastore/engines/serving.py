@@ -1,0 +1,290 @@
+"""The row store of current versions: lookups by key, filtered pages, counts — never DuckDB.
+
+One store per version (a ``ref``): a SQLite file under the data dir (embedded default) or a
+PostgreSQL table (production). Columns are ``c0…cN`` in the version's column order plus
+``_row`` (the row's position in the version, the cursor of pages); a unique index covers the key
+items and plain indexes the steward's filter items. A store is built completely before its
+version is published and never changed afterwards, so readers need no locks
+(docs/decisions/0031-row-store-layout.md, 0032-atomic-publish.md).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from govshare.datastore.engines.columns import Column
+
+
+def _storable(arr: pa.Array) -> pa.Array:
+    t = arr.type
+    if pa.types.is_date(t):
+        return pc.strftime(arr, format="%Y-%m-%d")
+    if pa.types.is_timestamp(t):
+        return pc.strftime(arr, format="%Y-%m-%d %H:%M:%S")
+    if pa.types.is_decimal(t):
+        return pc.cast(arr, pa.float64())
+    if pa.types.is_boolean(t):
+        return pc.cast(arr, pa.int8())
+    return arr
+
+
+class ServingStore:
+    """What the datastore needs of a row store (SQLite files or PostgreSQL tables)."""
+
+    def writer(self, ref: str, columns: list[Column], index: Sequence[str]) -> Any:
+        raise NotImplementedError
+
+    def drop(self, ref: str) -> None:
+        raise NotImplementedError
+
+    def exists(self, ref: str) -> bool:
+        raise NotImplementedError
+
+    def query(self, ref: str, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Run ``SELECT … FROM {t} …`` (``{t}`` is the version's table) with ``:name`` params."""
+        raise NotImplementedError
+
+    @property
+    def dialect(self) -> str:
+        raise NotImplementedError
+
+
+# --- SQLite: one immutable file per version --------------------------------------------------
+
+
+class SqliteWriter:
+    def __init__(self, path: Path, columns: list[Column], index: Sequence[str]) -> None:
+        self.final = path
+        self.tmp = path.with_suffix(".building")
+        self.tmp.parent.mkdir(parents=True, exist_ok=True)
+        if self.tmp.exists():
+            self.tmp.unlink()
+        self.columns = columns
+        self.index = index
+        self.con = sqlite3.connect(str(self.tmp), isolation_level=None)
+        for pragma in (
+            "journal_mode=OFF",
+            "synchronous=OFF",
+            "locking_mode=EXCLUSIVE",
+            "page_size=8192",
+            "cache_size=-100000",
+        ):
+            self.con.execute(f"PRAGMA {pragma}")
+        cols = ", ".join(
+            f"c{i} {c.sql_type().replace('DOUBLE PRECISION', 'REAL')}"
+            for i, c in enumerate(columns)
+        )
+        self.con.execute(f"CREATE TABLE t (_row INTEGER PRIMARY KEY, {cols})")
+        self.con.execute("BEGIN")
+        marks = ", ".join("?" for _ in range(len(columns) + 1))
+        self.insert = f"INSERT INTO t VALUES ({marks})"
+        self.rows = 0
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        n = batch.num_rows
+        cols = [_storable(batch.column(i)).to_pylist() for i in range(len(self.columns))]
+        self.con.executemany(
+            self.insert, zip(range(self.rows + 1, self.rows + n + 1), *cols, strict=True)
+        )
+        self.rows += n
+
+    def finish(self) -> None:
+        keys = [f"c{i}" for i, c in enumerate(self.columns) if c.is_key]
+        if keys:
+            self.con.execute(f"CREATE UNIQUE INDEX ix_key ON t ({', '.join(keys)})")
+        for i, c in enumerate(self.columns):
+            if c.name in self.index and not c.is_key:
+                self.con.execute(f"CREATE INDEX ix_c{i} ON t (c{i})")
+        self.con.execute("COMMIT")
+        self.con.execute("ANALYZE")
+        self.con.close()
+        with self.tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(self.tmp, self.final)
+
+    def abort(self) -> None:
+        self.con.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+class SqliteStore(ServingStore):
+    """One read-only, immutable SQLite file per version; connections cached per thread."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._local = threading.local()
+
+    @property
+    def dialect(self) -> str:
+        return "sqlite"
+
+    def path(self, ref: str) -> Path:
+        return self.root / f"{ref}.sqlite3"
+
+    def writer(self, ref: str, columns: list[Column], index: Sequence[str]) -> SqliteWriter:
+        return SqliteWriter(self.path(ref), columns, index)
+
+    def exists(self, ref: str) -> bool:
+        return self.path(ref).exists()
+
+    def drop(self, ref: str) -> None:
+        cache = self._cache()
+        con = cache.pop(ref, None)
+        if con is not None:
+            con.close()
+        self.path(ref).unlink(missing_ok=True)
+        self.path(ref).with_suffix(".building").unlink(missing_ok=True)
+
+    def _cache(self) -> OrderedDict[str, sqlite3.Connection]:
+        cache = getattr(self._local, "cons", None)
+        if cache is None:
+            cache = self._local.cons = OrderedDict()
+        return cache
+
+    def _con(self, ref: str) -> sqlite3.Connection:
+        cache = self._cache()
+        con = cache.get(ref)
+        if con is None:
+            path = self.path(ref)
+            if not path.exists():
+                raise FileNotFoundError(ref)
+            con = sqlite3.connect(
+                f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+            )
+            cache[ref] = con
+            while len(cache) > 64:
+                cache.popitem(last=False)[1].close()
+        else:
+            cache.move_to_end(ref)
+        return con
+
+    def query(self, ref: str, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return self._con(ref).execute(sql.replace("{t}", "t"), params).fetchall()
+
+    def close(self) -> None:
+        for con in self._cache().values():
+            con.close()
+        self._cache().clear()
+
+
+# --- PostgreSQL: one table per version -------------------------------------------------------
+
+
+class PostgresWriter:
+    def __init__(
+        self, store: PostgresStore, ref: str, columns: list[Column], index: Sequence[str]
+    ) -> None:
+        self.store = store
+        self.table = store.table(ref)
+        self.columns = columns
+        self.index = index
+        self.raw = store.engine.raw_connection()
+        cur = self.raw.cursor()
+        cols = ", ".join(f"c{i} {c.sql_type()}" for i, c in enumerate(columns))
+        cur.execute(f'DROP TABLE IF EXISTS "{self.table}"')
+        cur.execute(f'CREATE UNLOGGED TABLE "{self.table}" (_row BIGINT PRIMARY KEY, {cols})')
+        self.rows = 0
+        names = ", ".join(["_row"] + [f"c{i}" for i in range(len(columns))])
+        self.copy_sql = f'COPY "{self.table}" ({names}) FROM STDIN (FORMAT csv)'
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        n = batch.num_rows
+        arrays = [pa.array(range(self.rows + 1, self.rows + n + 1), pa.int64())]
+        arrays += [_storable(batch.column(i)) for i in range(len(self.columns))]
+        table = pa.Table.from_arrays(arrays, names=[f"x{i}" for i in range(len(arrays))])
+        buf = io.BytesIO()
+        pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False))
+        with self.raw.cursor() as cur, cur.copy(self.copy_sql) as copy:  # type: ignore[attr-defined]
+            copy.write(buf.getvalue())
+        self.rows += n
+
+    def finish(self) -> None:
+        cur = self.raw.cursor()
+        keys = [f"c{i}" for i, c in enumerate(self.columns) if c.is_key]
+        if keys:
+            cur.execute(f'CREATE UNIQUE INDEX ON "{self.table}" ({", ".join(keys)})')
+        for i, c in enumerate(self.columns):
+            if c.name in self.index and not c.is_key:
+                cur.execute(f'CREATE INDEX ON "{self.table}" (c{i})')
+        cur.execute(f'ALTER TABLE "{self.table}" SET LOGGED')
+        cur.execute(f'ANALYZE "{self.table}"')
+        self.raw.commit()
+        self.raw.close()
+
+    def abort(self) -> None:
+        self.raw.rollback()
+        self.raw.close()
+        self.store.drop_table(self.table)
+
+
+class PostgresStore(ServingStore):
+    """Version tables ``ds_<ref>`` in a PostgreSQL database."""
+
+    def __init__(self, url: str) -> None:
+        from govshare.core.db import make_engine
+
+        self.engine = make_engine(url)
+
+    @property
+    def dialect(self) -> str:
+        return "postgresql"
+
+    @staticmethod
+    def table(ref: str) -> str:
+        return f"ds_{ref}"
+
+    def writer(self, ref: str, columns: list[Column], index: Sequence[str]) -> PostgresWriter:
+        return PostgresWriter(self, ref, columns, index)
+
+    def exists(self, ref: str) -> bool:
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            return bool(
+                conn.execute(text("SELECT to_regclass(:t)"), {"t": self.table(ref)}).scalar()
+            )
+
+    def drop_table(self, table: str) -> None:
+        from sqlalchemy import text
+
+        with self.engine.begin() as conn:
+            conn.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
+
+    def drop(self, ref: str) -> None:
+        self.drop_table(self.table(ref))
+
+    def query(self, ref: str, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(sql.replace("{t}", f'"{self.table(ref)}"')), params)
+            return [tuple(r) for r in rows]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+_stores: dict[str, ServingStore] = {}
+_lock = threading.Lock()
+
+
+def store_for(url: str | None, root: Path) -> ServingStore:
+    """The process-wide store for a URL (None: SQLite files under ``root``)."""
+    key = url or f"sqlite-files:{root}"
+    with _lock:
+        store = _stores.get(key)
+        if store is None:
+            store = PostgresStore(url) if url else SqliteStore(root)
+            _stores[key] = store
+        return store

@@ -1,0 +1,82 @@
+"""The dataset pages: list, detail with the load form, loading, the reject report, versions,
+downloads and the difference page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from govshare.datastore.synthetic import person_header, person_rows
+from tests.datastore.helpers import load, make_dataset, people_csv, run_jobs, write_rows
+
+
+@pytest.fixture
+def ds(session, actor):
+    return make_dataset(session, actor("steward"))
+
+
+def test_list_and_detail_with_load_form(login_as, ds):
+    client = login_as("steward")
+    assert f"/data/{ds.id}" in client.get("/data").text
+    page = BeautifulSoup(client.get(f"/data/{ds.id}").text, "html.parser")
+    assert page.find("input", {"type": "file", "name": "file"}) is not None
+    assert "公民身份号码" in page.text
+
+
+def test_consumer_sees_metadata_but_no_load_form(login_as, ds):
+    page = login_as("consumer").get(f"/data/{ds.id}")
+    assert page.status_code == 200
+    assert 'type="file"' not in page.text
+
+
+def test_upload_form_loads_and_shows_the_reject_report(login_as, db, session, ds, tmp_path):
+    rows = list(person_rows(30))
+    rows[2][3] = "2020-13-45"
+    path = write_rows(tmp_path / "p.csv", person_header(), rows, encoding="gbk")
+    client = login_as("steward")
+    r = client.post(
+        f"/data/{ds.id}/loads",
+        files={"file": ("人口.csv", path.read_bytes())},
+        data={"mode": "replace"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    url = r.headers["location"]
+    queued = client.get(url, headers={"HX-Request": "true"}).text
+    assert "hx-trigger" in queued  # the live progress line polls while the job waits
+    session.commit()
+    run_jobs(db)
+    page = client.get(url).text
+    assert "拒绝清单" in page and "日期格式无法识别" in page and "第" not in page[:0]
+    m = re.search(r'href="([^"]+rejects\.csv)"', page)
+    assert m
+    csv_body = client.get(m.group(1))
+    assert csv_body.content.startswith(b"\xef\xbb\xbf") and "2020-13-45" in csv_body.text
+
+
+def test_version_page_download_and_diff(login_as, db, session, actor, ds, tmp_path):
+    steward = actor("steward")
+    load(db, session, steward, ds, people_csv(tmp_path / "a.csv", 20))
+    load(db, session, steward, ds, people_csv(tmp_path / "b.csv", 25))
+    client = login_as("steward")
+    page = client.get(f"/data/{ds.id}/versions/1").text
+    assert "SM3" in page and "数据概况" in page
+    dl = client.get(f"/data/{ds.id}/versions/2/download?format=csv&filter=性别%3D女")
+    assert dl.status_code == 200 and dl.content.startswith(b"\xef\xbb\xbf")
+    assert "attachment" in dl.headers["content-disposition"]
+    diff = client.get(f"/data/{ds.id}/diff?from=1&to=2").text
+    assert "新增 <strong>5</strong>" in diff
+
+
+def test_settings_form(login_as, session, ds):
+    client = login_as("steward")
+    r = client.post(
+        f"/data/{ds.id}/settings",
+        data={"reject_threshold": "5", "retention_versions": "4"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    session.refresh(ds)
+    assert (ds.reject_threshold, ds.retention_versions) == (0.05, 4)
