@@ -1,0 +1,261 @@
+"""Datastore: loading, memory, downloading and previewing, each beside a same-run baseline.
+
+1. Load of a 1,000,000-row × 12-column person CSV (full type checking, the version's Parquet
+   file, profile, the row store and the publish) vs DuckDB's bare ``read_csv`` of the same file
+   (``count(*)``, the issue's baseline; the full materialising read is reported too).
+2. Peak RSS of a 10,000,000-row load, measured in a subprocess, vs the peak RSS of DuckDB's
+   bare ``read_csv`` of the same file in a subprocess. Target ≤ 1.5 GB.
+3. CSV download of the 1M-row version (UTF-8 with BOM, streamed) vs DuckDB ``COPY … TO csv``.
+4. Preview of a version vs DuckDB reading the first 20 rows of its Parquet file.
+
+Synthetic people are deterministic: valid GB 11643 ID numbers (``core.identifiers``), Dezhou
+county codes, Faker zh_CN names with a fixed seed. The 10M file is derived from the 1M one in
+DuckDB (the ID numbers' sequence digits shifted per copy, check digits recomputed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import Result, scratch_env
+
+CACHE = Path(tempfile.gettempdir()) / "govshare-bench-data"
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def people_file(rows: int = 1_000_000) -> Path:
+    from govshare.datastore import synthetic
+
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"people-{rows}-seed2026.csv"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        synthetic.write_csv(tmp, synthetic.person_header(), synthetic.person_rows(rows))
+        tmp.replace(path)
+    return path
+
+
+def ten_million(base: Path) -> Path:
+    """10 copies of the 1M table with unique, valid ID numbers (sequence digits + 4 × copy)."""
+    import duckdb
+
+    from govshare.datastore import synthetic
+
+    path = CACHE / "people-10000000-derived.csv"
+    if path.exists():
+        return path
+    nb = (
+        'substr("公民身份号码", 1, 14) || lpad((CAST(substr("公民身份号码", 15, 2) AS INT)'
+        " + 4 * c)::VARCHAR, 2, '0') || substr(\"公民身份号码\", 17, 1)"
+    )
+    weighted = " + ".join(
+        f"CAST(substr(nb, {i + 1}, 1) AS INT) * {w}" for i, w in enumerate(WEIGHTS)
+    )
+    cols = [
+        "nb || substr('10X98765432', ((" + weighted + ') % 11) + 1, 1) AS "公民身份号码"'
+        if h == "公民身份号码"
+        else f'"{h}"'
+        for h in synthetic.person_header()
+    ]
+    con = duckdb.connect()
+    con.execute("SET memory_limit='2GB'")
+    con.execute(
+        f"COPY (SELECT {', '.join(cols)} FROM (SELECT *, {nb} AS nb FROM "
+        f"read_csv('{base}', all_varchar=true), range(10) t(c)) ) "
+        f"TO '{path}.tmp' (HEADER, DELIMITER ',')"
+    )
+    con.close()
+    os.replace(f"{path}.tmp", path)
+    return path
+
+
+def _setup() -> tuple[object, int]:
+    from alembic import command
+
+    from govshare.accounts import demo
+    from govshare.cli import alembic_config
+    from govshare.core.config import get_settings
+    from govshare.core.db import Database, make_engine
+    from govshare.core.security import SYSTEM
+    from govshare.datastore import service, synthetic
+    from govshare.datastore.schemas import ColumnSpec, DatasetCreate
+    from govshare.main import configure
+
+    settings = get_settings()
+    configure(settings)
+    command.upgrade(alembic_config(), "head")  # type: ignore[arg-type]
+    db = Database(make_engine(settings.resolved_database_url))
+    with db.session() as s, s.begin():
+        units = demo.seed_departments(s)
+        ds = service.create_dataset(
+            s,
+            SYSTEM,
+            DatasetCreate(
+                resource_id=1,
+                code="BENCH-RK",
+                name="人口基本信息",
+                department_id=units["市公安局"].id,
+                columns=[ColumnSpec(**c) for c in synthetic.PERSON_COLUMNS],
+            ),
+        )
+        return db, ds.id
+
+
+def _load(db: object, dataset_id: int, path: Path) -> float:
+    from govshare.core.security import SYSTEM
+    from govshare.datastore import service
+    from govshare.jobs.worker import Worker
+    from govshare.main import JOB_KINDS
+
+    started = time.perf_counter()
+    with db.session() as s, s.begin():  # type: ignore[attr-defined]
+        service.load_file(s, SYSTEM, dataset_id, path)
+    done = Worker(db, JOB_KINDS, lease_seconds=3600).run_pending()  # type: ignore[arg-type]
+    elapsed = time.perf_counter() - started
+    assert done and done[0][1] == "succeeded", done
+    return elapsed
+
+
+def _duck_read(path: Path, materialise: bool) -> float:
+    import duckdb
+
+    con = duckdb.connect()
+    started = time.perf_counter()
+    if materialise:
+        con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{path}')")
+    else:
+        con.execute(f"SELECT count(*) FROM read_csv('{path}')").fetchall()
+    elapsed = time.perf_counter() - started
+    con.close()
+    return elapsed
+
+
+RSS_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+mode, path = sys.argv[1], Path(sys.argv[2])
+if mode == "duckdb":
+    import duckdb
+    duckdb.connect().execute(f"SELECT count(*) FROM read_csv('{path}')").fetchall()
+else:
+    from bench.common import scratch_env
+    scratch_env()
+    from bench.bench_datastore import _setup, _load
+    db, ds = _setup()
+    _load(db, ds, path)
+print(json.dumps({"rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def _peak_rss(mode: str, path: Path) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", RSS_CHILD, mode, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])["rss_kb"] / 1024
+
+
+def run() -> list[Result]:
+    scratch_env()
+    base = people_file()
+    db, ds = _setup()
+    load_s = _load(db, ds, base)
+    count_s = _duck_read(base, materialise=False)
+    full_s = _duck_read(base, materialise=True)
+    n = 1_000_000
+    results = [
+        Result(
+            "load 1M × 12 CSV: checks + Parquet + profile + row store (SQLite) + publish",
+            n / load_s,
+            n / count_s,
+            "rows/s",
+            "≥ 25% of DuckDB read_csv (count)",
+        ),
+        Result(
+            "  same load vs DuckDB read_csv materialising every column",
+            n / load_s,
+            n / full_s,
+            "rows/s",
+            "(context)",
+        ),
+    ]
+    results.append(_download(db, ds))
+    results.append(_preview(db, ds))
+    big = ten_million(base)
+    rss = _peak_rss("load", big)
+    duck_rss = _peak_rss("duckdb", big)
+    results.append(
+        Result(
+            "peak RSS of a 10M-row load (subprocess)",
+            rss,
+            duck_rss,
+            "MB",
+            "≤ 1,536 MB",
+            higher_is_better=False,
+        )
+    )
+    return results
+
+
+def _download(db: object, dataset_id: int) -> Result:
+    import duckdb
+
+    from govshare.core.security import SYSTEM
+    from govshare.datastore import service
+    from govshare.datastore.service._common import version_file
+
+    with db.session() as s, s.begin():  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        _n, _m, stream = service.download_version(s, SYSTEM, dataset_id, None, fmt="csv")
+        size = sum(len(chunk) for chunk in stream)
+        figure = 1_000_000 / (time.perf_counter() - started)
+        path = version_file(service.get_version(s, SYSTEM, dataset_id, None))
+    out = Path(tempfile.mkdtemp()) / "x.csv"
+    con = duckdb.connect()
+    started = time.perf_counter()
+    con.execute(f"COPY (SELECT * FROM read_parquet('{path}')) TO '{out}' (HEADER)")
+    baseline = 1_000_000 / (time.perf_counter() - started)
+    con.close()
+    assert size > 100_000_000
+    return Result(
+        "CSV download of 1M rows (streamed, BOM)", figure, baseline, "rows/s", "≥ 500,000 rows/s"
+    )
+
+
+def _preview(db: object, dataset_id: int, n: int = 200) -> Result:
+    import duckdb
+
+    from govshare.core.security import SYSTEM
+    from govshare.datastore import service
+    from govshare.datastore.service._common import version_file
+
+    with db.session() as s, s.begin():  # type: ignore[attr-defined]
+        path = version_file(service.get_version(s, SYSTEM, dataset_id, None))
+    started = time.perf_counter()
+    for _ in range(n):
+        with db.session() as s, s.begin():  # type: ignore[attr-defined]
+            service.preview_version(s, SYSTEM, dataset_id, None)
+    figure = (time.perf_counter() - started) / n * 1000
+    started = time.perf_counter()
+    for _ in range(n):
+        con = duckdb.connect()
+        con.execute(f"SELECT * FROM read_parquet('{path}') LIMIT 20").fetchall()
+        con.close()
+    baseline = (time.perf_counter() - started) / n * 1000
+    return Result(
+        "preview of a version (incl. its audit entry), per call",
+        figure,
+        baseline,
+        "ms",
+        "≤ 50 ms",
+        higher_is_better=False,
+    )
