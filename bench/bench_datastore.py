@@ -15,7 +15,6 @@ DuckDB (the ID numbers' sequence digits shifted per copy, check digits recompute
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -149,7 +148,7 @@ else:
     from bench.bench_datastore import _setup, _load
     db, ds = _setup()
     _load(db, ds, path)
-print(json.dumps({"rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print("RSS_KB=" + str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 """
 
 
@@ -161,7 +160,8 @@ def _peak_rss(mode: str, path: Path) -> float:
         check=True,
         cwd=Path(__file__).resolve().parents[1],
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])["rss_kb"] / 1024
+    line = next(x for x in out.stdout.splitlines()[::-1] if x.startswith("RSS_KB="))
+    return int(line.removeprefix("RSS_KB=")) / 1024
 
 
 def run() -> list[Result]:
