@@ -21,6 +21,7 @@ from govshare.audit import api as audit_api
 from govshare.audit import pages as audit_pages
 from govshare.audit import service as audit_service
 from govshare.core.config import Settings, get_settings
+from govshare.core.csrf import MultipartCsrfHeader
 from govshare.core.db import Database, make_engine
 from govshare.core.handlers import install_handlers
 from govshare.core.observability import RequestMiddleware, RouteCapture, configure_logging
@@ -97,6 +98,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         cookie_name="govshare_csrf",
         cookie_secure=settings.cookie_secure,
         send_csrf_failed=shell.csrf_failed,
+    )
+    # In front of asgi-csrf, which cannot parse multipart bodies itself: see core/csrf.py.
+    app.add_middleware(
+        MultipartCsrfHeader, cookie_name="govshare_csrf", on_failure=shell.csrf_failed
     )
     app.add_middleware(RequestMiddleware, default_locale=settings.default_locale)
     return app
