@@ -27,10 +27,12 @@ db_app = typer.Typer(help="数据库结构迁移。", no_args_is_help=True)
 user_app = typer.Typer(help="用户管理。", no_args_is_help=True)
 token_app = typer.Typer(help="接口令牌。", no_args_is_help=True)
 audit_app = typer.Typer(help="审计日志。", no_args_is_help=True)
+clocks_app = typer.Typer(help="期限、提醒与督办。", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+app.add_typer(clocks_app, name="clocks")
 console = Console()
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -254,6 +256,21 @@ def audit_verify() -> None:
         ident = f" 记录 #{f.entry_id}" if f.entry_id else ""
         console.print(f"  [red]{f.kind}[/red] 序号 {f.seq}{ident}：{f.message}")
     raise typer.Exit(1)
+
+
+@clocks_app.command("tick")
+def clocks_tick() -> None:
+    """One pass of every periodic job: reminders and escalation, then outbox delivery (cron)."""
+    from govshare.jobs import tick
+
+    results = tick(_configure())
+    failed = False
+    for name, result in results.items():
+        failed |= "error" in result
+        shown = "，".join(f"{k} {v}" for k, v in result.items())
+        console.print(f"{'[red]' if 'error' in result else ''}{name}：{shown}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

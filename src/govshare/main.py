@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import ModuleType
 
 from asgi_csrf import asgi_csrf
@@ -20,6 +22,8 @@ from govshare.accounts import service as accounts_service
 from govshare.audit import api as audit_api
 from govshare.audit import pages as audit_pages
 from govshare.audit import service as audit_service
+from govshare.clocks import api as clocks_api
+from govshare.clocks import pages as clocks_pages
 from govshare.core.config import Settings, get_settings
 from govshare.core.csrf import MultipartCsrfHeader
 from govshare.core.db import Database, make_engine
@@ -27,10 +31,14 @@ from govshare.core.handlers import install_handlers
 from govshare.core.observability import RequestMiddleware, RouteCapture, configure_logging
 from govshare.core.security import configure_data_key, configure_password_hasher, derive_key
 from govshare.core.web import STATIC_DIR, NavEntry
+from govshare.notify import api as notify_api
+from govshare.notify import pages as notify_pages
 
 # (pages, api) of every business module, in navigation order.
 MODULES: list[tuple[ModuleType, ModuleType]] = [
+    (notify_pages, notify_api),
     (accounts_pages, accounts_api),
+    (clocks_pages, clocks_api),
     (audit_pages, audit_api),
 ]
 
@@ -60,7 +68,23 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         db = Database(make_engine(settings.resolved_database_url))
     db.refusal_recorder = audit_service.record_refusal
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Start the in-process scheduler (reminders, outbox) with the app, stop it after."""
+        scheduler = None
+        if settings.clocks_scheduler and settings.env != "test":
+            from govshare.jobs import Scheduler
+
+            scheduler = Scheduler(db, settings.clocks_tick_minutes)
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="govshare",
         version=__version__,
         description=API_DESCRIPTION,
