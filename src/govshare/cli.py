@@ -102,7 +102,12 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
     def users(session: Session, ctx: dict[str, object]) -> None:
         accounts_demo.seed_users(session, ctx["units"], get_settings().demo_password)  # type: ignore[arg-type]
 
-    return [("单位与单位组", departments), ("演示账户", users)]
+    def plans(session: Session, ctx: dict[str, object]) -> None:
+        from govshare.supervision import demo as supervision_demo
+
+        ctx["plans"] = supervision_demo.seed_plans(session)
+
+    return [("单位与单位组", departments), ("演示账户", users), ("工作方案与督查", plans)]
 
 
 @app.command()

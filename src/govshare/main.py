@@ -33,9 +33,12 @@ from govshare.core.security import configure_data_key, configure_password_hasher
 from govshare.core.web import STATIC_DIR, NavEntry
 from govshare.notify import api as notify_api
 from govshare.notify import pages as notify_pages
+from govshare.supervision import api as supervision_api
+from govshare.supervision import pages as supervision_pages
 
 # (pages, api) of every business module, in navigation order.
 MODULES: list[tuple[ModuleType, ModuleType]] = [
+    (supervision_pages, supervision_api),
     (notify_pages, notify_api),
     (accounts_pages, accounts_api),
     (clocks_pages, clocks_api),

@@ -5,6 +5,7 @@ from govshare.audit import models as audit_models
 from govshare.clocks import models as clocks_models
 from govshare.core.db import Base
 from govshare.notify import models as notify_models
+from govshare.supervision import models as supervision_models
 
 __all__ = [
     "Base",
@@ -12,4 +13,5 @@ __all__ = [
     "audit_models",
     "clocks_models",
     "notify_models",
+    "supervision_models",
 ]

@@ -133,6 +133,44 @@ class Settings(BaseSettings):
     notify_backoff_seconds: int = Field(
         30, ge=1, le=86400, description="Wait before the first retry; doubled after each failure."
     )
+    # --- supervision: the work plan --------------------------------------------------------------
+    supervision_report_cadence: Literal["monthly", "quarterly"] = Field(
+        "monthly", description="How often responsible units report progress."
+    )
+    supervision_report_grace_days: int = Field(
+        5,
+        ge=0,
+        le=60,
+        description="Working days after a period's end before a missing report counts as late.",
+    )
+    supervision_at_risk_gap: int = Field(
+        20,
+        ge=0,
+        le=100,
+        description="Percentage points behind the time elapsed at which an open "
+        "milestone is at risk.",
+    )
+    supervision_attachment_max_mb: int = Field(
+        10, ge=1, le=500, description="Largest evidence attachment, in MiB."
+    )
+    supervision_attachment_types: str = Field(
+        "pdf,ofd,jpg,jpeg,png,docx,xlsx,txt",
+        description="File extensions accepted as evidence (comma-separated).",
+    )
+    supervision_keep_group_words: str = Field(
+        "有关,相关,其他",
+        description="A unit group whose name holds one of these words (市直有关部门) stays a named "
+        "group for the supervisor to resolve; other groups (各县市区政府) expand to their members.",
+    )
+    supervision_weight_on_time: float = Field(
+        0.5, ge=0, le=1, description="Evaluation weight of milestones completed on time."
+    )
+    supervision_weight_timeliness: float = Field(
+        0.3, ge=0, le=1, description="Evaluation weight of progress reports filed on time."
+    )
+    supervision_weight_rating: float = Field(
+        0.2, ge=0, le=1, description="Evaluation weight of the supervisors' ratings of reports."
+    )
 
     @property
     def resolved_database_url(self) -> str:
