@@ -29,6 +29,7 @@ db_app = typer.Typer(help="数据库结构迁移。", no_args_is_help=True)
 user_app = typer.Typer(help="用户管理。", no_args_is_help=True)
 token_app = typer.Typer(help="接口令牌。", no_args_is_help=True)
 audit_app = typer.Typer(help="审计日志。", no_args_is_help=True)
+clocks_app = typer.Typer(help="期限、提醒与督办。", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
@@ -37,6 +38,7 @@ jobs_app = typer.Typer(help="后台任务。", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
 data_app = typer.Typer(help="数据集：加载、定时拉取、合成数据。", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.add_typer(clocks_app, name="clocks")
 console = Console()
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -112,7 +114,17 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
 
         datastore_demo.seed_datasets(session, ctx["units"], JOB_KINDS)  # type: ignore[arg-type]
 
-    return [("单位与单位组", departments), ("演示账户", users), ("演示数据集", datasets)]
+    def plans(session: Session, ctx: dict[str, object]) -> None:
+        from govshare.supervision import demo as supervision_demo
+
+        ctx["plans"] = supervision_demo.seed_plans(session)
+
+    return [
+        ("单位与单位组", departments),
+        ("演示账户", users),
+        ("工作方案与督查", plans),
+        ("演示数据集", datasets),
+    ]
 
 
 @app.command()
@@ -397,6 +409,21 @@ def data_people(
         bad=bad,
     )
     console.print(f"已写入 {n:,} 行到 {file}。")
+
+
+@clocks_app.command("tick")
+def clocks_tick() -> None:
+    """One pass of every periodic job: reminders and escalation, then outbox delivery (cron)."""
+    from govshare.schedule import tick
+
+    results = tick(_configure())
+    failed = False
+    for name, result in results.items():
+        failed |= "error" in result
+        shown = "，".join(f"{k} {v}" for k, v in result.items())
+        console.print(f"{'[red]' if 'error' in result else ''}{name}：{shown}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,10 @@ from govshare.audit import service as audit_service
 from govshare.audit.group import GroupRecorder
 from govshare.catalog import api as catalog_api
 from govshare.catalog import pages as catalog_pages
+from govshare.clocks import api as clocks_api
+from govshare.clocks import pages as clocks_pages
 from govshare.core.config import Settings, get_settings
+from govshare.core.csrf import MultipartCsrfHeader
 from govshare.core.db import Database, make_engine
 from govshare.core.handlers import install_handlers
 from govshare.core.i18n import N_
@@ -40,14 +43,22 @@ from govshare.jobs import dispatch as jobs_dispatch
 from govshare.jobs import pages as jobs_pages
 from govshare.jobs.schemas import JobKind
 from govshare.jobs.worker import Worker
+from govshare.notify import api as notify_api
+from govshare.notify import pages as notify_pages
+from govshare.schedule import Scheduler
+from govshare.supervision import api as supervision_api
+from govshare.supervision import pages as supervision_pages
 
 # (pages, api) of every business module, in navigation order.
 MODULES: list[tuple[ModuleType, ModuleType]] = [
+    (supervision_pages, supervision_api),
     (catalog_pages, catalog_api),
-    (accounts_pages, accounts_api),
-    (audit_pages, audit_api),
     (datastore_pages, datastore_api),
     (jobs_pages, jobs_api),
+    (notify_pages, notify_api),
+    (clocks_pages, clocks_api),
+    (accounts_pages, accounts_api),
+    (audit_pages, audit_api),
 ]
 
 # The job handler registry: kind → JobKind(title, run, cleanup). An explicit list, no discovery.
@@ -106,13 +117,22 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        """Start the jobs worker and the periodic scheduler with the app; stop them after."""
         worker = make_worker(db) if settings.jobs_worker else None
         if worker is not None:
             worker.start()
-        yield
-        if worker is not None:
-            worker.stop()
-        audit_group.stop()
+        scheduler = None
+        if settings.clocks_scheduler and settings.env != "test":
+            scheduler = Scheduler(db, settings.clocks_tick_minutes)
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
+            if worker is not None:
+                worker.stop()
+            audit_group.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -154,6 +174,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         cookie_name="govshare_csrf",
         cookie_secure=settings.cookie_secure,
         send_csrf_failed=shell.csrf_failed,
+    )
+    # In front of asgi-csrf, which cannot parse multipart bodies itself: see core/csrf.py.
+    app.add_middleware(
+        MultipartCsrfHeader, cookie_name="govshare_csrf", on_failure=shell.csrf_failed
     )
     app.add_middleware(RequestMiddleware, default_locale=settings.default_locale)
     return app

@@ -3,9 +3,12 @@
 from govshare.accounts import models as accounts_models
 from govshare.audit import models as audit_models
 from govshare.catalog import models as catalog_models
+from govshare.clocks import models as clocks_models
 from govshare.core.db import Base
 from govshare.datastore import models as datastore_models
 from govshare.jobs import models as jobs_models
+from govshare.notify import models as notify_models
+from govshare.supervision import models as supervision_models
 
 # Tables (and indexes) that migrations create outside the models' metadata, with the backend's
 # own DDL; ``alembic check`` leaves them alone. FTS5 creates shadow tables named after its table.
@@ -17,6 +20,9 @@ __all__ = [
     "accounts_models",
     "audit_models",
     "catalog_models",
+    "clocks_models",
     "datastore_models",
     "jobs_models",
+    "notify_models",
+    "supervision_models",
 ]

@@ -28,6 +28,8 @@ from govshare.core.i18n import HTML_LANG, LOCALES, _
 from govshare.core.observability import metrics_payload
 from govshare.core.security import ANONYMOUS, ROLE_BY_CODE
 from govshare.core.web import ActorDep, SessionDep, environment, get_database, render, safe_next
+from govshare.supervision import service as supervision
+from govshare.supervision.schemas import STATUS_COLORS, STATUS_LABELS
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,6 +41,7 @@ def home(request: Request, session: SessionDep, actor: ActorDep) -> Response:
         return RedirectResponse("/login?next=/", status_code=303)
     summary = accounts.home_summary(session, actor)
     activity = audit.home_activity(session, actor)
+    plan = supervision.home_progress(session, actor)
     kind_series = [
         {"name": _(DEPARTMENT_KIND_LABELS.get(kind, kind)), "value": count}
         for kind, count in summary.departments_by_kind.items()
@@ -49,6 +52,9 @@ def home(request: Request, session: SessionDep, actor: ActorDep) -> Response:
         {
             "summary": summary,
             "activity": activity,
+            "plan": plan,
+            "status_labels": STATUS_LABELS,
+            "status_colors": STATUS_COLORS,
             "kind_series": kind_series,
             "role_names": [
                 _(ROLE_BY_CODE[r].name) for r in sorted(actor.roles) if r in ROLE_BY_CODE

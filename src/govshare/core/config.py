@@ -161,6 +161,94 @@ class Settings(BaseSettings):
         "Dezhou@2026",
         description="Password given to every demo account by `govshare demo`. Development only.",
     )
+    # --- clocks: working-day deadlines and the escalation ladder (conventions, not law) -------
+    clocks_remind_before_days: int = Field(
+        3, ge=0, le=60, description="Default ladder: 提醒 this many working days before a due date."
+    )
+    clocks_urge_after_days: int = Field(
+        0,
+        ge=0,
+        le=60,
+        description="Default ladder: 催办 once this many working days overdue "
+        "(0: the first day after the due date).",
+    )
+    clocks_supervise_after_days: int = Field(
+        5, ge=0, le=120, description="Default ladder: 督办 once this many working days overdue."
+    )
+    clocks_notify_after_days: int = Field(
+        10,
+        ge=0,
+        le=240,
+        description="Default ladder: 通报 candidate once this many working days overdue.",
+    )
+    clocks_scheduler: bool = Field(
+        True,
+        description="Run the in-process scheduler (reminders, outbox delivery) with the web "
+        "app. Off in tests; cron can run `govshare clocks tick` instead.",
+    )
+    clocks_tick_minutes: int = Field(
+        10, ge=1, le=24 * 60, description="Minutes between two passes of the in-process scheduler."
+    )
+    # --- notify: e-mail over SMTP and webhooks ---------------------------------------------------
+    smtp_host: str | None = Field(
+        None, description="SMTP server for e-mail notifications. Empty: no e-mail is sent."
+    )
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
+    smtp_username: str | None = Field(None, description="SMTP login name (empty: no login).")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_ssl: bool = Field(False, description="Connect to the SMTP server over TLS (port 465).")
+    smtp_from: str = Field(
+        "govshare@example.gov.cn", description="Sender address of notification e-mails."
+    )
+    smtp_timeout_seconds: int = Field(10, ge=1, le=300, description="SMTP connection timeout.")
+    notify_webhook_timeout_seconds: int = Field(
+        5, ge=1, le=120, description="Time a webhook receiver has to answer."
+    )
+    notify_max_attempts: int = Field(
+        6, ge=1, le=50, description="Deliveries of one message tried before it is given up."
+    )
+    notify_backoff_seconds: int = Field(
+        30, ge=1, le=86400, description="Wait before the first retry; doubled after each failure."
+    )
+    # --- supervision: the work plan --------------------------------------------------------------
+    supervision_report_cadence: Literal["monthly", "quarterly"] = Field(
+        "monthly", description="How often responsible units report progress."
+    )
+    supervision_report_grace_days: int = Field(
+        5,
+        ge=0,
+        le=60,
+        description="Working days after a period's end before a missing report counts as late.",
+    )
+    supervision_at_risk_gap: int = Field(
+        20,
+        ge=0,
+        le=100,
+        description="Percentage points behind the time elapsed at which an open "
+        "milestone is at risk.",
+    )
+    supervision_attachment_max_mb: int = Field(
+        10, ge=1, le=500, description="Largest evidence attachment, in MiB."
+    )
+    supervision_attachment_types: str = Field(
+        "pdf,ofd,jpg,jpeg,png,docx,xlsx,txt",
+        description="File extensions accepted as evidence (comma-separated).",
+    )
+    supervision_keep_group_words: str = Field(
+        "有关,相关,其他",
+        description="A unit group whose name holds one of these words (市直有关部门) stays a named "
+        "group for the supervisor to resolve; other groups (各县市区政府) expand to their members.",
+    )
+    supervision_weight_on_time: float = Field(
+        0.5, ge=0, le=1, description="Evaluation weight of milestones completed on time."
+    )
+    supervision_weight_timeliness: float = Field(
+        0.3, ge=0, le=1, description="Evaluation weight of progress reports filed on time."
+    )
+    supervision_weight_rating: float = Field(
+        0.2, ge=0, le=1, description="Evaluation weight of the supervisors' ratings of reports."
+    )
 
     # --- catalog (政务信息资源目录). Values STANDARDS.md marks [M] are settings, not constants.
     catalog_code_separator: str = Field(
