@@ -438,3 +438,31 @@ class TestEvaluation:
         with pytest.raises(NotAuthorized):
             service.export_evaluation(session, actor("steward"), plan_id)
         assert service.export_evaluation(session, actor("auditor"), plan_id)[:2] == b"PK"
+
+
+class TestCadence:
+    def test_quarterly_reports_name_the_quarter_and_count_per_quarter(
+        self, session, actor, plan_id, settings, monkeypatch
+    ):
+        monkeypatch.setattr(settings, "supervision_report_cadence", "quarterly")
+        t15 = task_id(session, plan_id, 15)
+        report = service.submit_report(
+            session,
+            actor("steward"),
+            t15,
+            ReportCreate(percent=20, narrative="一季度"),
+            at=at(2018, 2, 12),
+        )
+        assert report.period == "2018-03" and report.on_time
+        ev = service.evaluate_units(
+            session,
+            actor("consumer"),
+            plan_id,
+            start=dt.date(2017, 11, 1),
+            end=dt.date(2018, 6, 30),
+            now=at(2018, 7, 15),
+        )
+        tongji = next(u for u in ev.units if u.name == "市统计局")
+        # Tasks 15, 23 and 28 (市政府各部门, 市直各部门 expand to every department) × Q4, Q1, Q2;
+        # monthly it would be 3 × 8.
+        assert (tongji.reports_on_time, tongji.reports_expected) == (1, 9)

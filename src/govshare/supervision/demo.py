@@ -118,6 +118,7 @@ def seed_plans(session: Session, *, today: dt.date | None = None) -> dict[str, i
     supervisor = _supervisor(session)
     _history(session, original, supervisor, today, random.Random(2017))
     _history(session, live, supervisor, today, random.Random(2026))
+    _co_unit_reports(session, live, today, random.Random(371400))
     _extensions(session, live, supervisor, today)
     service.run_reminders(session, SYSTEM, now=_at(today - dt.timedelta(days=6)))
     service.run_reminders(session, SYSTEM, now=dt.datetime.now(dt.UTC))
@@ -199,6 +200,42 @@ def _history(
                 done = late_day if late_day < today else None
             if done is not None:
                 service.set_milestone_done(session, supervisor, m.id, done_on=done)
+
+
+def _co_unit_reports(session: Session, plan: Plan, today: dt.date, rng: random.Random) -> None:
+    """The counties report their share of the tasks they support this month (not yet reviewed)."""
+    counties = {
+        d
+        for d in session.scalars(
+            select(TaskUnit.department_id)
+            .join(Task, Task.id == TaskUnit.task_id)
+            .where(Task.plan_id == plan.id, TaskUnit.via_group == "各县市区政府")
+        )
+        if d is not None
+    }
+    reporters = {d: _actor(session, d, "steward") for d in sorted(counties)}
+    day = max(today.replace(day=1), today - dt.timedelta(days=6))
+    tasks = session.scalars(select(Task).where(Task.plan_id == plan.id).order_by(Task.number))
+    for task in tasks:
+        units = set(
+            session.scalars(
+                select(TaskUnit.department_id).where(
+                    TaskUnit.task_id == task.id, TaskUnit.via_group == "各县市区政府"
+                )
+            )
+        )
+        for dept in sorted(d for d in units if d is not None):
+            reporter = reporters.get(dept)
+            if reporter is None or rng.random() < 0.25:
+                continue
+            pct = rng.randint(35, 100)
+            service.submit_report(
+                session,
+                reporter,
+                task.id,
+                ReportCreate(percent=pct, narrative=f"本县（市、区）承担部分完成 {pct}%。"),
+                at=_at(day),
+            )
 
 
 def _extensions(session: Session, plan: Plan, supervisor: Actor, today: dt.date) -> None:

@@ -145,6 +145,8 @@ class MilestonePublic(BaseModel):
 
     id: int
     task_id: int
+    task_number: int = 0
+    task_title: str = ""
     due: dt.date
     original_due: dt.date
     source: str

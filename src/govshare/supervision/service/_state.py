@@ -122,6 +122,44 @@ def previous_month(day: dt.date) -> dt.date:
     return day.replace(day=1) - dt.timedelta(days=1)
 
 
+def cadence_months() -> int:
+    """Months in one reporting period (GOVSHARE_SUPERVISION_REPORT_CADENCE)."""
+    return 3 if get_settings().supervision_report_cadence == "quarterly" else 1
+
+
+def period_of(day: dt.date) -> str:
+    """The reporting period of a day, named by its last month: ``2026-11`` monthly,
+    ``2026-12`` for the fourth quarter when reporting quarterly."""
+    step = cadence_months()
+    month = ((day.month - 1) // step + 1) * step
+    return f"{day.year:04d}-{month:02d}"
+
+
+def period_end(period: str) -> dt.date:
+    """The last day of a period (the last day of the month that names it)."""
+    first = dt.date(int(period[:4]), int(period[5:7]), 1)
+    return (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def previous_period_end(day: dt.date) -> dt.date:
+    """The last day of the period before the one ``day`` falls in."""
+    current = period_end(period_of(day))
+    start = current.replace(day=1)
+    for _i in range(cadence_months() - 1):
+        start = (start - dt.timedelta(days=1)).replace(day=1)
+    return start - dt.timedelta(days=1)
+
+
+def periods(start: dt.date, end: dt.date) -> list[str]:
+    """The periods from the one holding ``start`` to the one holding ``end``."""
+    out: list[str] = []
+    day = start
+    while day <= end:
+        out.append(period_of(day))
+        day = period_end(out[-1]) + dt.timedelta(days=1)
+    return out
+
+
 @dataclass
 class TaskState:
     """A task with its units, milestones (with clocks and statuses) and reports."""
@@ -183,15 +221,15 @@ class PlanState:
 def reports_late(
     reports: list[ProgressReport], leads: set[int], start: dt.date, today: dt.date
 ) -> bool:
-    """Whether the lead's report for last month is missing after the grace period."""
+    """Whether the lead's report for the last period is missing after the grace period."""
     settings = get_settings()
-    last = previous_month(today)
+    last = previous_period_end(today)
     if last < start or not leads:
         return False
     grace_end = last + dt.timedelta(days=settings.supervision_report_grace_days + 2)
     if today <= grace_end:
         return False
-    wanted = month_of(last)
+    wanted = period_of(last)
     return not any(r.period >= wanted and r.department_id in leads for r in reports)
 
 
@@ -276,6 +314,8 @@ def plan_state(session: Session, plan: Plan, now: dt.datetime | None = None) -> 
                 MilestonePublic(
                     id=m.id,
                     task_id=t.id,
+                    task_number=t.number,
+                    task_title=t.title,
                     due=m.due,
                     original_due=m.original_due,
                     source=m.source,

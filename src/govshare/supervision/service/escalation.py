@@ -26,7 +26,8 @@ from govshare.supervision.service._state import (
     PlanState,
     TaskState,
     load_plan,
-    month_of,
+    period_end,
+    period_of,
     plan_state,
 )
 
@@ -109,14 +110,14 @@ def _escalate(
 def _report_due(
     session: Session, actor: Actor, state: PlanState, now: dt.datetime, report: ReminderReport
 ) -> None:
-    """Near the end of a month, remind lead units that have not reported this month."""
+    """Near the end of a reporting period, remind lead units that have not reported in it."""
     today = state.today
     ladder = clocks.get_ladder(session, SYSTEM, REPORT_KIND)
-    month_end = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    period = period_of(today)
+    month_end = period_end(period)
     cal = clocks.get_calendar(session, SYSTEM)
     if cal.working_days_between(today, month_end) > ladder.remind_before_days:
         return
-    period = month_of(today)
     for ts in state.tasks:
         if ts.status == "done":
             continue
@@ -131,7 +132,7 @@ def _report_due(
                 session,
                 actor,
                 recipients=Recipients(department_ids=[dept], roles=REPORTER_ROLES),
-                subject=_("【提醒】请在 {end} 前报送任务 {n}「{title}」本月进度。").format(
+                subject=_("【提醒】请在 {end} 前报送任务 {n}「{title}」本期进度。").format(
                     end=month_end, n=ts.task.number, title=ts.task.title
                 ),
                 link=f"/supervision/tasks/{ts.task.id}",

@@ -31,9 +31,10 @@ from govshare.supervision.schemas import (
 from govshare.supervision.service._state import (
     PlanState,
     load_plan,
-    month_of,
+    period_of,
+    periods,
     plan_state,
-    previous_month,
+    previous_period_end,
     units,
 )
 from govshare.supervision.service.plans import _plan_public
@@ -49,14 +50,6 @@ def default_weights() -> Weights:
     )
 
 
-def _months(start: dt.date, end: dt.date) -> list[str]:
-    out, day = [], start.replace(day=1)
-    while day <= end:
-        out.append(month_of(day))
-        day = (day + dt.timedelta(days=32)).replace(day=1)
-    return out
-
-
 def _score(state: PlanState, start: dt.date, end: dt.date, weights: Weights) -> list[UnitScore]:
     today = state.today
     due: dict[int, int] = defaultdict(int)
@@ -64,7 +57,7 @@ def _score(state: PlanState, start: dt.date, end: dt.date, weights: Weights) -> 
     expected: dict[int, int] = defaultdict(int)
     timely: dict[int, int] = defaultdict(int)
     ratings: dict[int, list[int]] = defaultdict(list)
-    last_complete = min(end, previous_month(today))
+    last_complete = min(end, previous_period_end(today))
     for ts in state.tasks:
         leads = {u.department_id for u in ts.units if u.role == "lead" and u.department_id}
         members = {u.department_id for u in ts.units if u.department_id}
@@ -76,11 +69,11 @@ def _score(state: PlanState, start: dt.date, end: dt.date, weights: Weights) -> 
                 if m.done_on is not None and m.done_on <= m.due:
                     on_time[d] += 1
         task_start = max(start, ts.task.starts_on or state.plan.starts_on)
-        months = _months(task_start, last_complete) if task_start <= last_complete else []
+        months = periods(task_start, last_complete) if task_start <= last_complete else []
         closing = ts.task.done_on
         for d in members:
             for period in months:
-                if closing and period > month_of(closing):
+                if closing and period > period_of(closing):
                     continue
                 expected[d] += 1
                 if any(

@@ -38,7 +38,12 @@ from govshare.supervision.schemas import (
     ReportReview,
     UploadedFile,
 )
-from govshare.supervision.service._state import load_task, month_of, responsible_ids
+from govshare.supervision.service._state import (
+    load_task,
+    period_end,
+    period_of,
+    responsible_ids,
+)
 
 MAGIC: dict[str, tuple[bytes, ...]] = {
     "pdf": (b"%PDF",),
@@ -130,15 +135,13 @@ def submit_report(
     names = [_check_file(f, i) for i, f in enumerate(files or [])]
     now = at or utcnow()
     today = clocks.today(now)
-    period = period or month_of(today)
+    period = period or period_of(today)
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
         msg = _("报送期间应为 YYYY-MM。")
         raise Invalid(msg, errors=[FieldError("period", msg)])
-    period_end = (dt.date(int(period[:4]), int(period[5:]), 1) + dt.timedelta(days=32)).replace(
-        day=1
-    ) - dt.timedelta(days=1)
+    period = period_of(dt.date(int(period[:4]), int(period[5:]), 1))
     grace = clocks.add_working_days(
-        session, SYSTEM, period_end, get_settings().supervision_report_grace_days
+        session, SYSTEM, period_end(period), get_settings().supervision_report_grace_days
     ).result
     report = ProgressReport(
         task_id=task.id,
