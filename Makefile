@@ -55,6 +55,7 @@ fix: install
 	$(BIN)/ruff format .
 
 test-sqlite: install assets
+	bash scripts/ensure-packages.sh
 	bash scripts/ensure-redis.sh
 	$(BIN)/pytest -n 2 -m "not browser" -q
 
@@ -63,7 +64,7 @@ test-postgres: install assets
 	GOVSHARE_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -m "not browser" -q
 
 test-browser: install assets
-	bash scripts/ensure-browser.sh
+	bash scripts/ensure-packages.sh
 	$(BIN)/pytest -m browser -q
 
 test: lint test-sqlite test-postgres test-browser

@@ -83,7 +83,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: run scripts/ensure-browser.sh (make test does)")
+        pytest.fail(f"{CHROMIUM} missing: run scripts/ensure-packages.sh (make test does)")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b

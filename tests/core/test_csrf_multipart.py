@@ -42,3 +42,23 @@ def test_multipart_form_with_a_wrong_or_missing_token_is_refused_in_chinese(clie
 def test_a_request_with_the_header_is_left_to_asgi_csrf(client):
     token = csrf_of(client)
     assert _post(client, "ignored", **{"x-csrftoken": token}).status_code == 303
+
+
+def test_a_large_upload_streams_through_whole_after_its_token(client):
+    """The token is read from the head of the body; the rest (here 1 MB) reaches the route."""
+    token = csrf_of(client)
+    padding = "x" * (1024 * 1024)
+    fields = {
+        "csrftoken": token,
+        "username": "p.admin",
+        "password": PASSWORD,
+        "next": "/",
+        "padding": padding,
+    }
+    r = client.post(
+        "/login",
+        content=_body(fields),
+        follow_redirects=False,
+        headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
+    )
+    assert r.status_code == 303  # the login form parsed every field, padding included

@@ -18,6 +18,7 @@ from http.cookies import SimpleCookie
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
+HEAD_LIMIT = 65536
 FIELD = re.compile(rb'name="csrftoken"\r\n(?:[^\r\n]+\r\n)*\r\n([^\r\n]{1,512})\r\n')
 
 
@@ -57,14 +58,16 @@ class MultipartCsrfHeader:
         ):
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
+        # Read only until the token field (forms put it first); the rest of a large upload streams
+        # through untouched instead of being held in memory.
+        head = b""
         more = True
-        while more:
+        found = None
+        while more and found is None and len(head) < HEAD_LIMIT:
             message = await receive()
-            chunks.append(message.get("body", b""))
+            head += message.get("body", b"")
             more = bool(message.get("more_body", False))
-        body = b"".join(chunks)
-        found = FIELD.search(body[:65536])
+            found = FIELD.search(head)
         token = found.group(1).decode("latin-1") if found else ""
         expected = self._cookie(headers)
         if not token or not expected or not hmac.compare_digest(token, expected):
@@ -72,13 +75,13 @@ class MultipartCsrfHeader:
             return
         scope = dict(scope)
         scope["headers"] = [*scope["headers"], (self.header, found.group(1) if found else b"")]
-        sent = False
+        replayed = False
 
         async def replay() -> Message:
-            nonlocal sent
-            if sent:
+            nonlocal replayed
+            if replayed:
                 return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+            replayed = True
+            return {"type": "http.request", "body": head, "more_body": more}
 
         await self.app(scope, replay, send)
