@@ -78,12 +78,13 @@ def _setup() -> tuple[object, int]:
     from alembic import command
 
     from govshare.accounts import demo
+    from govshare.catalog.demo import seed_categories
     from govshare.cli import alembic_config
     from govshare.core.config import get_settings
     from govshare.core.db import Database, make_engine
     from govshare.core.security import SYSTEM
+    from govshare.datastore import demo as datastore_demo
     from govshare.datastore import service, synthetic
-    from govshare.datastore.schemas import ColumnSpec, DatasetCreate
     from govshare.main import configure
 
     settings = get_settings()
@@ -92,17 +93,12 @@ def _setup() -> tuple[object, int]:
     db = Database(make_engine(settings.resolved_database_url))
     with db.session() as s, s.begin():
         units = demo.seed_departments(s)
-        ds = service.create_dataset(
-            s,
-            SYSTEM,
-            DatasetCreate(
-                resource_id=1,
-                code="BENCH-RK",
-                name="人口基本信息",
-                department_id=units["市公安局"].id,
-                columns=[ColumnSpec(**c) for c in synthetic.PERSON_COLUMNS],
-            ),
+        categories = seed_categories(s)
+        dept = units["市公安局"]
+        resource = datastore_demo.publish_resource(
+            s, "人口基本信息", dept.id, categories[dept.id], synthetic.PERSON_COLUMNS, "基准测试"
         )
+        ds = service.create_dataset_for_resource(s, SYSTEM, resource.id)
         return db, ds.id
 
 

@@ -108,11 +108,21 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
     def users(session: Session, ctx: dict[str, object]) -> None:
         accounts_demo.seed_users(session, ctx["units"], get_settings().demo_password)  # type: ignore[arg-type]
 
+    def categories(session: Session, ctx: dict[str, object]) -> None:
+        from govshare.catalog import demo as catalog_demo
+
+        ctx["categories"] = catalog_demo.seed_categories(session)
+
     def datasets(session: Session, ctx: dict[str, object]) -> None:
         from govshare.datastore import demo as datastore_demo
         from govshare.main import JOB_KINDS
 
-        datastore_demo.seed_datasets(session, ctx["units"], JOB_KINDS)  # type: ignore[arg-type]
+        datastore_demo.seed_datasets(
+            session,
+            ctx["units"],  # type: ignore[arg-type]
+            ctx["categories"],  # type: ignore[arg-type]
+            JOB_KINDS,
+        )
 
     def plans(session: Session, ctx: dict[str, object]) -> None:
         from govshare.supervision import demo as supervision_demo
@@ -123,6 +133,7 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
         ("单位与单位组", departments),
         ("演示账户", users),
         ("工作方案与督查", plans),
+        ("目录分类", categories),
         ("演示数据集", datasets),
     ]
 

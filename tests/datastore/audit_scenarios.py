@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from govshare.core.db import Database
@@ -45,29 +44,10 @@ def _load_dataset(s: Any, a: Callable[[str], Any]) -> None:
 
 
 def _for_resource(s: Any, a: Callable[[str], Any]) -> None:
-    from govshare.datastore.service import datasets
-    from tests.personas import department_id
+    from tests.datastore.helpers import make_resource_for
 
-    item = SimpleNamespace(
-        position=1, name="编号", type_code="C", length=10, is_key=True, required=True
-    )
-    resource = SimpleNamespace(
-        id=880_001,
-        code="371400/TEST",
-        name="测试资源",
-        status="published",
-        provider_department_id=department_id(s, "市统计局"),
-        provider_name="市统计局",
-        update_cycle="每日",
-        data_items=[item],
-    )
-    fake = SimpleNamespace(get_resource=lambda session, actor, rid: resource)
-    original = datasets._catalog
-    datasets._catalog = lambda: fake  # type: ignore[assignment]
-    try:
-        service.create_dataset_for_resource(s, a("steward"), 880_001)
-    finally:
-        datasets._catalog = original  # type: ignore[assignment]
+    resource = make_resource_for(s, [{"name": "编号", "is_key": True, "required": True}], "测试")
+    service.create_dataset_for_resource(s, a("steward"), resource.id)
 
 
 def _pull(s: Any, a: Callable[[str], Any]) -> None:

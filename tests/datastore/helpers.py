@@ -12,17 +12,37 @@ from sqlalchemy.orm import Session
 from govshare.core.db import Database
 from govshare.datastore import service as ds_service
 from govshare.datastore.models import Dataset, DatasetLoad
-from govshare.datastore.schemas import ColumnSpec, DatasetCreate
 from govshare.datastore.synthetic import PERSON_COLUMNS, person_header, person_rows
 from govshare.jobs.schemas import JobKind
 from govshare.jobs.worker import Worker
-from tests.personas import department_id
 
-_ids = itertools.count(900_000 + (__import__("os").getpid() % 1000) * 1000)
+_names = itertools.count(1)
 
 KINDS = {
     "datastore.load": JobKind("加载数据", ds_service.handle_load_job, ds_service.cleanup_load_job)
 }
+
+
+def make_resource_for(
+    session: Session, columns: list[dict[str, Any]], name: str, unit: str = "市统计局"
+) -> Any:
+    """A published catalog resource whose data items are ``columns``."""
+    from govshare.catalog.schemas import DataItemIn
+    from tests.builders import make_resource
+
+    items = [
+        DataItemIn(
+            name=c["name"],
+            type_code=c.get("type_code", "C"),
+            length=int(c["length"]) if str(c.get("length") or "").isdigit() else None,
+            is_key=bool(c.get("is_key")),
+            required=bool(c.get("required")),
+        )
+        for c in columns
+    ]
+    return make_resource(
+        session, unit, publish=True, name=f"{name}{next(_names)}", data_items=items
+    )
 
 
 def make_dataset(
@@ -33,20 +53,12 @@ def make_dataset(
     threshold: float = 0.2,
     name: str = "人口基本信息",
 ) -> Dataset:
-    rid = next(_ids)
-    ds = ds_service.create_dataset(
-        session,
-        actor,
-        DatasetCreate(
-            resource_id=rid,
-            code=f"T{rid}",
-            name=name,
-            department_id=department_id(session, "市统计局"),
-            provider_name="市统计局",
-            columns=[ColumnSpec(**c) for c in (columns or PERSON_COLUMNS)],
-            reject_threshold=threshold,
-        ),
-    )
+    """A dataset bound to a fresh published resource (columns from its data items)."""
+    from govshare.datastore.schemas import DatasetUpdate
+
+    resource = make_resource_for(session, columns or PERSON_COLUMNS, name)
+    ds = ds_service.create_dataset_for_resource(session, actor, resource.id)
+    ds_service.update_dataset(session, actor, ds.id, DatasetUpdate(reject_threshold=threshold))
     session.flush()
     return ds
 

@@ -544,3 +544,95 @@ class TestRetention:
         assert versions == {3: "published", 2: "superseded", 1: "removed"}
         with pytest.raises(NotFound, match="保留策略"):
             service.download_version(session, steward, ds.id, 1)
+
+
+class TestCreateDatasetForResource:
+    def test_columns_come_from_the_resources_data_items(self, session, steward):
+        from tests.datastore.helpers import make_resource_for
+
+        resource = make_resource_for(
+            session,
+            [
+                {"name": "统一社会信用代码", "type_code": "C", "length": "18", "is_key": True},
+                {"name": "注册资本", "type_code": "Y"},
+                {"name": "成立日期", "type_code": "D", "required": True},
+            ],
+            "法人",
+        )
+        ds = service.create_dataset_for_resource(session, steward, resource.id)
+        assert (ds.code, ds.name, ds.resource_id) == (resource.code, resource.name, resource.id)
+        assert ds.columns == [
+            {
+                "name": "统一社会信用代码",
+                "type_code": "C",
+                "length": "18",
+                "is_key": True,
+                "required": True,
+            },
+            {
+                "name": "注册资本",
+                "type_code": "Y",
+                "length": None,
+                "is_key": False,
+                "required": False,
+            },
+            {
+                "name": "成立日期",
+                "type_code": "D",
+                "length": None,
+                "is_key": False,
+                "required": True,
+            },
+        ]
+        assert service.get_dataset_by_resource(session, steward, resource.id).id == ds.id
+        with pytest.raises(Conflict):
+            service.create_dataset_for_resource(session, steward, resource.id)
+
+    def test_unpublished_resource_cannot_hold_a_dataset(self, session, steward):
+        from tests.builders import make_resource
+
+        draft = make_resource(session, "市统计局", name="草稿资源")
+        with pytest.raises(Conflict, match="已发布"):
+            service.create_dataset_for_resource(session, steward, draft.id)
+
+    def test_another_departments_steward_is_refused(self, session, actor):
+        from tests.datastore.helpers import make_resource_for
+
+        resource = make_resource_for(session, [{"name": "编号", "is_key": True}], "别人的")
+        with pytest.raises(Exception) as exc:
+            service.create_dataset_for_resource(session, actor("other_admin"), resource.id)
+        assert type(exc.value).__name__ in ("NotAuthorized", "NotFound")
+
+
+class TestTimeLimits:
+    def test_scan_past_its_time_limit_is_stopped(self, db, session, steward, tmp_path):
+        ds = make_dataset(session, steward)
+        load(db, session, steward, ds, people_csv(tmp_path / "a.csv", 200))
+        with pytest.raises(Conflict, match="时限"):
+            service.run_scan(
+                session,
+                steward,
+                ds.resource_id,
+                None,
+                "SELECT count(*) FROM data a, data b, data c, data d",
+                timeout_ms=50,
+            )
+
+    def test_row_store_query_past_its_time_limit_is_stopped(self, tmp_path):
+        from govshare.datastore.engines.columns import Column
+        from govshare.datastore.engines.serving import QueryTimeout, SqliteStore
+
+        store = SqliteStore(tmp_path)
+        w = store.writer("x", [Column("a", "I", is_key=True)], [])
+        import pyarrow as pa
+
+        w.write(pa.record_batch([pa.array([1, 2, 3])], names=["a"]))
+        w.finish()
+        slow = (
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+            "SELECT count(*) FROM c, {t}"
+        )
+        with pytest.raises(QueryTimeout):
+            store.query("x", slow, {}, timeout_ms=50)
+        assert store.query("x", "SELECT count(*) FROM {t}", {}, timeout_ms=50) == [(3,)]
+        store.close()

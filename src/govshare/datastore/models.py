@@ -23,14 +23,15 @@ from govshare.core.security import EncryptedText
 
 
 class Dataset(Base):
-    """The data of one catalog resource: its columns (from the data items), settings, current
-    version. ``resource_id`` is the catalog resource (``catalog_resource.id``); the foreign key
-    is added by the migration that follows the catalog's."""
+    """The data of one catalog resource (``catalog_resource.id``): its columns (from the data
+    items), column mapping, settings, pull schedule and current version."""
 
     __tablename__ = "dataset"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    resource_id: Mapped[int] = mapped_column(Integer, unique=True)
+    resource_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_resource.id", ondelete="RESTRICT"), unique=True
+    )
     code: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)

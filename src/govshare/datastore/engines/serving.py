@@ -14,6 +14,7 @@ import io
 import os
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +25,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from govshare.datastore.engines.columns import Column
+
+
+class QueryTimeout(Exception):
+    """A row-store query ran past its time limit (the argument: the limit in ms)."""
 
 
 def _storable(arr: pa.Array) -> pa.Array:
@@ -51,8 +56,11 @@ class ServingStore:
     def exists(self, ref: str) -> bool:
         raise NotImplementedError
 
-    def query(self, ref: str, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """Run ``SELECT … FROM {t} …`` (``{t}`` is the version's table) with ``:name`` params."""
+    def query(
+        self, ref: str, sql: str, params: dict[str, Any], timeout_ms: int | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Run ``SELECT … FROM {t} …`` (``{t}`` is the version's table) with ``:name`` params;
+        QueryTimeout when it runs past ``timeout_ms``."""
         raise NotImplementedError
 
     @property
@@ -169,8 +177,22 @@ class SqliteStore(ServingStore):
             cache.move_to_end(ref)
         return con
 
-    def query(self, ref: str, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        return self._con(ref).execute(sql.replace("{t}", "t"), params).fetchall()
+    def query(
+        self, ref: str, sql: str, params: dict[str, Any], timeout_ms: int | None = None
+    ) -> list[tuple[Any, ...]]:
+        con = self._con(ref)
+        if timeout_ms:
+            deadline = time.monotonic() + timeout_ms / 1000
+            con.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        try:
+            return con.execute(sql.replace("{t}", "t"), params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "interrupt" in str(exc):
+                raise QueryTimeout(timeout_ms or 0) from exc
+            raise
+        finally:
+            if timeout_ms:
+                con.set_progress_handler(None, 0)
 
     def close(self) -> None:
         for con in self._cache().values():
@@ -264,12 +286,22 @@ class PostgresStore(ServingStore):
     def drop(self, ref: str) -> None:
         self.drop_table(self.table(ref))
 
-    def query(self, ref: str, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    def query(
+        self, ref: str, sql: str, params: dict[str, Any], timeout_ms: int | None = None
+    ) -> list[tuple[Any, ...]]:
         from sqlalchemy import text
+        from sqlalchemy.exc import OperationalError
 
-        with self.engine.connect() as conn:
-            rows = conn.execute(text(sql.replace("{t}", f'"{self.table(ref)}"')), params)
-            return [tuple(r) for r in rows]
+        with self.engine.connect() as conn, conn.begin():
+            if timeout_ms:
+                conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
+            try:
+                rows = conn.execute(text(sql.replace("{t}", f'"{self.table(ref)}"')), params)
+                return [tuple(r) for r in rows]
+            except OperationalError as exc:
+                if "statement timeout" in str(exc):
+                    raise QueryTimeout(timeout_ms or 0) from exc
+                raise
 
     def close(self) -> None:
         self.engine.dispose()

@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from govshare.audit import service as audit
+from govshare.catalog import service as catalog
+from govshare.catalog.schemas import ResourcePublic
 from govshare.core.config import get_settings
-from govshare.core.errors import Conflict, FieldError, Invalid, NotFound
+from govshare.core.errors import Conflict, FieldError, Invalid
 from govshare.core.i18n import _
 from govshare.core.security import Actor, require
 from govshare.datastore import permissions
@@ -61,26 +63,19 @@ def create_dataset(session: Session, actor: Actor, data: DatasetCreate) -> Datas
     return ds
 
 
-def _catalog() -> Any:
-    """The catalog module's service (a thin binding: the catalog may be absent in old builds)."""
-    import importlib
-
-    try:
-        return importlib.import_module("govshare.catalog.service")
-    except ModuleNotFoundError as exc:
-        raise NotFound(_("目录模块不可用。")) from exc
+def _type_code(code: str | None) -> str:
+    first = (code or "C").strip().upper()[:1]
+    return first if first and first in "CNYDTLMGBIF" else "C"
 
 
-def columns_from_resource(resource: Any) -> list[ColumnSpec]:
+def columns_from_resource(resource: ResourcePublic) -> list[ColumnSpec]:
     """The dataset columns of a catalog resource's data items, in their order."""
     items = sorted(resource.data_items, key=lambda i: i.position)
     return [
         ColumnSpec(
             name=i.name,
-            type_code=(i.type_code or "C").upper()[:1]
-            if (i.type_code or "C").upper()[:1] in "CNYDTLMGBIF"
-            else "C",
-            length=str(i.length) if i.length not in (None, "") else None,
+            type_code=_type_code(i.type_code),
+            length=str(i.length) if i.length is not None else None,
             is_key=bool(i.is_key),
             required=bool(i.required or i.is_key),
         )
@@ -90,7 +85,7 @@ def columns_from_resource(resource: Any) -> list[ColumnSpec]:
 
 def create_dataset_for_resource(session: Session, actor: Actor, resource_id: int) -> Dataset:
     """Create the dataset of a published catalog resource, its columns from the data items."""
-    resource = _catalog().get_resource(session, actor, resource_id)
+    resource = catalog.get_resource(session, actor, resource_id)
     require(
         permissions.can_create_dataset_for_resource(actor, resource.provider_department_id),
         "datastore.create_dataset_for_resource",
@@ -131,7 +126,7 @@ def sync_dataset_columns(session: Session, actor: Actor, dataset_id: int) -> Dat
         "datastore.sync_dataset_columns",
         target(ds),
     )
-    resource = _catalog().get_resource(session, actor, ds.resource_id)
+    resource = catalog.get_resource(session, actor, ds.resource_id)
     before = {"columns": ds.columns}
     ds.columns = [c.model_dump() for c in columns_from_resource(resource)]
     session.flush()

@@ -37,6 +37,17 @@ _totals: OrderedDict[tuple[Any, ...], int] = OrderedDict()
 _totals_lock = threading.Lock()
 
 
+def _query(ref: str, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """A row-store query under the platform's time limit for queries run for others."""
+    from govshare.datastore.engines.serving import QueryTimeout
+
+    timeout = get_settings().datastore_query_timeout_ms
+    try:
+        return serving().query(ref, sql, params, timeout_ms=timeout)
+    except QueryTimeout as exc:
+        raise Conflict(_("查询超过时限 {ms} 毫秒，已停止。").format(ms=timeout)) from exc
+
+
 def _bad(field: str, message: str) -> Invalid:
     return Invalid(message, errors=[FieldError(field, message)])
 
@@ -125,7 +136,7 @@ def lookup_rows(
                 ors.append("(" + " AND ".join(ands) + ")")
             where = " OR ".join(ors)
         sel = ", ".join([f"c{i}" for i in key_idx] + [f"c{i}" for i in idx])
-        found = serving().query(v.serving_ref, f"SELECT {sel} FROM {{t}} WHERE {where}", params)
+        found = _query(v.serving_ref, f"SELECT {sel} FROM {{t}} WHERE {where}", params)
         by_key = {tuple(r[: len(key_idx)]): r[len(key_idx) :] for r in found}
         rows = [_row_dict(cols, idx, by_key[t]) for t in tuples if t in by_key]
     _record(
@@ -200,7 +211,7 @@ def page_rows(
         f"SELECT {sel} FROM {{t}} WHERE _row > :after"
         f"{' AND ' + where if where else ''} ORDER BY _row LIMIT :lim"
     )
-    found = serving().query(v.serving_ref, sql, params)
+    found = _query(v.serving_ref, sql, params)
     nxt = None
     if len(found) > limit:
         found = found[:limit]
@@ -274,7 +285,7 @@ def search_rows(
         f"SELECT _row, {sel} FROM {{t}}{' WHERE ' + where if where else ''} "
         f"ORDER BY {order} LIMIT :lim OFFSET :off"
     )
-    found = serving().query(v.serving_ref, sql, {**params, "lim": limit, "off": offset})
+    found = _query(v.serving_ref, sql, {**params, "lim": limit, "off": offset})
     total = -1
     if include_total:
         key = (v.serving_ref, where, tuple(sorted(params.items())))
@@ -282,7 +293,7 @@ def search_rows(
             cached = _totals.get(key)
         if cached is None:
             cnt = f"SELECT count(*) FROM {{t}}{' WHERE ' + where if where else ''}"
-            cached = int(serving().query(v.serving_ref, cnt, params)[0][0])
+            cached = int(_query(v.serving_ref, cnt, params)[0][0])
             with _totals_lock:
                 _totals[key] = cached
                 while len(_totals) > 4096:
