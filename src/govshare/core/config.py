@@ -145,7 +145,7 @@ class Settings(BaseSettings):
         "database is SQLite, else the metadata database.",
     )
     datastore_memory_limit: str = Field(
-        "1GB", description="DuckDB memory limit for loads and scans (it spills to disk beyond)."
+        "512MB", description="DuckDB memory limit for loads and scans (it spills to disk beyond)."
     )
     datastore_batch_rows: int = Field(
         65_536, ge=100, le=1_000_000, description="Rows per batch when loading (memory vs speed)."

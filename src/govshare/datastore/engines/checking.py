@@ -230,7 +230,12 @@ def _fast_cast(code: str, text: pa.Array, target: pa.DataType) -> pa.Array | Non
         if code == "T":
             return pc.strptime(text, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=False)
         if code == "L":
-            return None
+            low = pc.utf8_lower(text)
+            yes = pc.is_in(low, value_set=pa.array(sorted(TRUE)))
+            no = pc.is_in(low, value_set=pa.array(sorted(FALSE)))
+            if not pc.all(pc.or_(pc.or_(yes, no), pc.is_null(text))).as_py():
+                return None
+            return pc.if_else(pc.is_null(text), pa.scalar(None, pa.bool_()), yes)
         return pc.cast(text, target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None

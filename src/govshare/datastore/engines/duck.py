@@ -101,10 +101,15 @@ def finalize(
     dup_count = 0
     if keys:
         kx = _key_expr(keys)
-        first = f"min(_row) OVER (PARTITION BY {kx})"
+        # Most loads have no duplicate key: one aggregate finds that; details only if needed.
         con.execute(
-            f"CREATE TEMP TABLE dup AS SELECT _row, {kx}, {first} AS _first FROM staged "
-            f"QUALIFY count(*) OVER (PARTITION BY {kx}) > 1 AND _row <> {first}"
+            f"CREATE TEMP TABLE dupkey AS SELECT {kx}, min(_row) AS _first FROM staged "
+            f"GROUP BY ALL HAVING count(*) > 1"
+        )
+        using = ", ".join(q(k.name) for k in keys)
+        con.execute(
+            f"CREATE TEMP TABLE dup AS SELECT s._row, {_key_expr(keys, 's')}, d._first "
+            f"FROM staged s JOIN dupkey d USING ({using}) WHERE s._row <> d._first"
         )
         if has_prev and mode == "append":
             on = " AND ".join(f"s.{q(k.name)} = p.{q(k.name)}" for k in keys)
@@ -125,7 +130,7 @@ def finalize(
         clean = "SELECT * FROM staged"
     con.execute(f"CREATE TEMP VIEW clean AS {clean}")
     if not has_prev:
-        body = f"SELECT {cols} FROM clean ORDER BY _row"
+        body = f"SELECT {cols} FROM clean"  # staged rows are in _row order; filters keep it
     elif mode == "append":
         body = (
             f"SELECT {cols} FROM (SELECT {cols}, 0 AS _src, _prow AS _o FROM prev "
@@ -143,7 +148,9 @@ def finalize(
     con.execute(
         f"COPY ({body}) TO {lit(out)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
     )
-    rows = con.execute(f"SELECT count(*) FROM read_parquet({lit(out)})").fetchone()[0]
+    import pyarrow.parquet as pq
+
+    rows = pq.ParquetFile(str(out)).metadata.num_rows
     return Finalized(int(rows), dup_rows, int(dup_count))
 
 

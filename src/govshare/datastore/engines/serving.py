@@ -33,10 +33,8 @@ class QueryTimeout(Exception):
 
 def _storable(arr: pa.Array) -> pa.Array:
     t = arr.type
-    if pa.types.is_date(t):
-        return pc.strftime(arr, format="%Y-%m-%d")
-    if pa.types.is_timestamp(t):
-        return pc.strftime(arr, format="%Y-%m-%d %H:%M:%S")
+    if pa.types.is_date(t) or pa.types.is_timestamp(t):
+        return pc.cast(arr, pa.string())  # ISO: 2020-01-31, 2020-01-31 08:00:00 (strftime is slow)
     if pa.types.is_decimal(t):
         return pc.cast(arr, pa.float64())
     if pa.types.is_boolean(t):
