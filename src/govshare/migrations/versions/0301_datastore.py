@@ -51,12 +51,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["department_id"], ["department.id"], name=op.f("fk_dataset_department_id_department")
         ),
-        sa.ForeignKeyConstraint(
-            ["resource_id"],
-            ["catalog_resource.id"],
-            name=op.f("fk_dataset_resource_id_catalog_resource"),
-            ondelete="RESTRICT",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dataset")),
         sa.UniqueConstraint("code", name=op.f("uq_dataset_code")),
         sa.UniqueConstraint("resource_id", name=op.f("uq_dataset_resource_id")),
