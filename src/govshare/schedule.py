@@ -29,12 +29,20 @@ def _deliver(session: Session, now: dt.datetime | None) -> dict[str, Any]:
 
 def passes() -> list[tuple[str, Callable[[Session, dt.datetime | None], dict[str, Any]]]]:
     """The passes of one tick, in order (modules add theirs here: an explicit list)."""
+    from govshare.datastore import service as datastore
     from govshare.supervision import service as supervision
 
     def reminders(session: Session, now: dt.datetime | None) -> dict[str, Any]:
         return supervision.run_reminders(session, SYSTEM, now=now).model_dump()
 
-    return [("supervision.reminders", reminders), ("notify.deliver", _deliver)]
+    def pulls(session: Session, now: dt.datetime | None) -> dict[str, Any]:
+        return {"enqueued": len(datastore.enqueue_due_pulls(session, now))}
+
+    return [
+        ("supervision.reminders", reminders),
+        ("datastore.pulls", pulls),
+        ("notify.deliver", _deliver),
+    ]
 
 
 def tick(db: Database, now: dt.datetime | None = None) -> dict[str, dict[str, Any]]:

@@ -531,6 +531,24 @@ class TestPulls:
         loads = service.enqueue_due_pulls(session, ds.next_pull_at + dt.timedelta(minutes=1))
         assert [x.dataset_id for x in loads] == [ds.id]
 
+    def test_the_scheduler_tick_enqueues_due_pulls(self, session, steward, ds):
+        import datetime as dt
+
+        from govshare import schedule
+        from govshare.datastore.schemas import DatasetUpdate
+
+        service.update_dataset(
+            session,
+            steward,
+            ds.id,
+            DatasetUpdate(
+                pull_kind="http", pull_config={"url": "http://x"}, schedule_cron="0 2 * * *"
+            ),
+        )
+        pulls = dict(schedule.passes())["datastore.pulls"]
+        assert pulls(session, ds.next_pull_at + dt.timedelta(minutes=1)) == {"enqueued": 1}
+        assert pulls(session, ds.next_pull_at + dt.timedelta(minutes=1)) == {"enqueued": 0}
+
 
 class TestRetention:
     def test_old_versions_files_are_removed(self, db, session, steward, tmp_path):
