@@ -108,10 +108,16 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
     def users(session: Session, ctx: dict[str, object]) -> None:
         accounts_demo.seed_users(session, ctx["units"], get_settings().demo_password)  # type: ignore[arg-type]
 
-    def categories(session: Session, ctx: dict[str, object]) -> None:
+    def catalog_categories(session: Session, ctx: dict[str, object]) -> None:
         from govshare.catalog import demo as catalog_demo
 
         ctx["categories"] = catalog_demo.seed_categories(session)
+        catalog_demo.seed_reviewer(session, get_settings().demo_password)
+
+    def catalog_resources(session: Session, ctx: dict[str, object]) -> None:
+        from govshare.catalog import demo as catalog_demo
+
+        catalog_demo.seed_resources(session, ctx["categories"])  # type: ignore[arg-type]
 
     def datasets(session: Session, ctx: dict[str, object]) -> None:
         from govshare.datastore import demo as datastore_demo
@@ -132,8 +138,9 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
     return [
         ("单位与单位组", departments),
         ("演示账户", users),
+        ("目录分类", catalog_categories),
+        ("政务信息资源目录", catalog_resources),
         ("工作方案与督查", plans),
-        ("目录分类", categories),
         ("演示数据集", datasets),
     ]
 

@@ -28,7 +28,7 @@ from govshare.catalog import pages as catalog_pages
 from govshare.clocks import api as clocks_api
 from govshare.clocks import pages as clocks_pages
 from govshare.core.config import Settings, get_settings
-from govshare.core.csrf import MultipartCsrfHeader
+from govshare.core.csrf import patch_asgi_csrf
 from govshare.core.db import Database, make_engine
 from govshare.core.handlers import install_handlers
 from govshare.core.i18n import N_
@@ -48,6 +48,8 @@ from govshare.notify import pages as notify_pages
 from govshare.schedule import Scheduler
 from govshare.supervision import api as supervision_api
 from govshare.supervision import pages as supervision_pages
+
+patch_asgi_csrf()  # multipart forms: see core/csrf.py
 
 # (pages, api) of every business module, in navigation order.
 MODULES: list[tuple[ModuleType, ModuleType]] = [
@@ -174,10 +176,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         cookie_name="govshare_csrf",
         cookie_secure=settings.cookie_secure,
         send_csrf_failed=shell.csrf_failed,
-    )
-    # In front of asgi-csrf, which cannot parse multipart bodies itself: see core/csrf.py.
-    app.add_middleware(
-        MultipartCsrfHeader, cookie_name="govshare_csrf", on_failure=shell.csrf_failed
     )
     app.add_middleware(RequestMiddleware, default_locale=settings.default_locale)
     return app

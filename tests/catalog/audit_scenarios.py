@@ -13,6 +13,7 @@ from govshare.catalog.schemas import (
     ReviewDecision,
 )
 from tests.builders import make_resource, resource_data
+from tests.personas import department_id
 
 
 def _submitted(s: Any, a: Callable[[str], Any]) -> int:
@@ -25,6 +26,19 @@ def _category(s: Any, a: Callable[[str], Any]) -> None:
     parent = next(c for c in catalog.list_categories(s, a("consumer")) if c.full_code == "105")
     catalog.create_category(
         s, a("platform_admin"), CategoryCreate(parent_id=parent.id, code="099", name="审计测试")
+    )
+
+
+def _import(s: Any, a: Callable[[str], Any]) -> None:
+    from tests.catalog.test_transfer import item, row, workbook
+
+    content = workbook(s, a, [row(s, 1, "审计导入")], [item(1, "编号")])
+    catalog.import_resources(
+        s,
+        a("steward"),
+        filename="a.xlsx",
+        content=content,
+        department_id=department_id(s, "市统计局"),
     )
 
 
@@ -47,4 +61,9 @@ SCENARIOS: dict[str, Callable[[Any, Callable[[str], Any]], Any]] = {
         s, a("platform_admin"), make_resource(s, publish=True).id, RetireRequest(reason="整合")
     ),
     "catalog.create_category": _category,
+    "catalog.import_resources": _import,
+    "catalog.export_resources": lambda s, a: catalog.export_resources(s, a("consumer")),
+    "catalog.export_catalog_json": lambda s, a: catalog.export_catalog_json(s, a("consumer")),
+    "catalog.export_dcat": lambda s, a: catalog.export_dcat(s, a("consumer")),
+    "catalog.export_province": lambda s, a: catalog.export_province(s, a("platform_admin")),
 }

@@ -125,3 +125,40 @@ class TestWriteApi:
             f"/api/v1/catalog/resources/{r.id}/publish", json={}, headers=bearer("reviewer")
         )
         assert resp.status_code == 403
+
+
+class TestFilesApi:
+    def test_template_download_has_a_chinese_file_name(self, client, bearer):
+        resp = client.get("/api/v1/catalog/template", headers=bearer("consumer"))
+        assert resp.status_code == 200 and resp.content[:2] == b"PK"
+        assert "filename*=UTF-8''" in resp.headers["content-disposition"]
+
+    def test_import_with_errors_is_422_naming_cells(self, client, session, actor, bearer):
+        from tests.catalog.test_transfer import item, row, workbook
+
+        content = workbook(
+            session, actor, [row(session, 1, "涉密", **{"是否涉密": "是"})], [item(1, "编号")]
+        )
+        resp = client.post(
+            "/api/v1/catalog/imports",
+            files={"file": ("目录.xlsx", content)},
+            headers=bearer("steward"),
+        )
+        assert resp.status_code == 422
+        assert resp.json()["errors"][0]["field"] == "信息资源!R2"
+
+    def test_import_valid_file_is_201(self, client, session, actor, bearer):
+        from tests.catalog.test_transfer import item, row, workbook
+
+        content = workbook(session, actor, [row(session, 1, "好资源")], [item(1, "编号")])
+        resp = client.post(
+            "/api/v1/catalog/imports",
+            files={"file": ("目录.xlsx", content)},
+            headers=bearer("steward"),
+        )
+        assert resp.status_code == 201 and resp.json()["imported"] == 1
+
+    def test_export_xlsx(self, client, session, bearer):
+        make_resource(session, publish=True)
+        resp = client.get("/api/v1/catalog/export.xlsx?q=工业", headers=bearer("consumer"))
+        assert resp.status_code == 200 and resp.content[:2] == b"PK"

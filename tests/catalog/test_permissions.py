@@ -59,6 +59,7 @@ MATRIX: dict[str, tuple[Callable[[Any, Any], bool], set[str]]] = {
         {"platform_admin", "dept_admin"},
     ),
     "retire_resource(draft)": (lambda a, s: p.can_retire_resource(a, _res(s, "draft")), set()),
+    "check_resource": (lambda a, s: p.can_check_resource(a), EVERYONE),
     "list_versions": (lambda a, s: p.can_list_versions(a), EVERYONE),
     "diff_versions": (lambda a, s: p.can_diff_versions(a), EVERYONE),
     "list_reviews": (lambda a, s: p.can_list_reviews(a), EVERYONE),
@@ -68,6 +69,7 @@ MATRIX: dict[str, tuple[Callable[[Any, Any], bool], set[str]]] = {
     ),
     "list_review_queue": (lambda a, s: p.can_list_review_queue(a), {"platform_admin", "auditor"}),
     "list_categories": (lambda a, s: p.can_list_categories(a), EVERYONE),
+    "list_units": (lambda a, s: p.can_list_units(a), EVERYONE),
     "create_category": (lambda a, s: p.can_create_category(a), REVIEWERS),
     "get_template": (lambda a, s: p.can_get_template(a), EVERYONE),
     "import_resources(统计局)": (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import warnings
+
 import pytest
 from sqlalchemy import func, select
 
@@ -421,3 +424,76 @@ class TestSearch:
             service.search_resources(session, actor("consumer"), ResourceFilter(q="，。")).total
             == 0
         )
+
+
+class TestReports:
+    def test_statistics_per_department_and_county(self, session, actor):
+        make_resource(session, publish=True)
+        make_resource(session, name="草稿资源")
+        make_resource(session, "陵城区", persona="platform_admin", name="陵城资源", publish=True)
+        stats = service.get_statistics(session, actor("supervisor"))
+        tongji = next(d for d in stats.departments if d.name == "德州市统计局")
+        assert (tongji.filed, tongji.published, tongji.draft) == (2, 1, 1)
+        assert tongji.unconditional == 2 and tongji.open_ratio == 1.0 and tongji.data_items == 6
+        lingcheng = next(c for c in stats.counties if c.name == "陵城区")
+        assert lingcheng.published == 1
+        city = next(c for c in stats.counties if c.name == "市本级")
+        assert city.filed >= 2
+        assert any(d.filed == 0 for d in stats.departments)  # units that have filed nothing show
+
+    def test_dcat_export_is_rdf_with_datasets(self, session, actor):
+        import rdflib
+
+        r = make_resource(session, publish=True, keywords=["企业"])
+        make_resource(session, name="未发布")
+        doc = service.export_dcat(session, actor("consumer"))
+        with warnings.catch_warnings():  # rdflib's JSON-LD parser uses its own deprecated class
+            warnings.simplefilter("ignore", DeprecationWarning)
+            graph = rdflib.Graph().parse(data=json.dumps(doc), format="json-ld")
+        dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+        dct = rdflib.Namespace("http://purl.org/dc/terms/")
+        datasets = list(graph.subjects(rdflib.RDF.type, dcat.Dataset))
+        assert len(datasets) == 1
+        assert str(graph.value(datasets[0], dct.identifier)) == r.code
+        assert "MONTHLY" in str(graph.value(datasets[0], dct.accrualPeriodicity))
+        assert len(list(graph.subjects(rdflib.RDF.type, dcat.Catalog))) == 1
+
+    def test_province_form_xml_and_json(self, session, actor):
+        from xml.etree import ElementTree
+
+        r = make_resource(session, publish=True)
+        records = service.export_province(session, actor("platform_admin"), fmt="json")
+        rec = next(x for x in records if x["信息资源代码"] == r.code)
+        assert rec["共享类型"] == "无条件共享" and rec["信息资源提供方"] == "德州市统计局"
+        assert rec["信息项"][0]["数据类型"] == "C（字符型）"
+        xml = service.export_province(session, actor("platform_admin"), fmt="xml")
+        root = ElementTree.fromstring(xml)
+        assert root.tag == "政务信息资源目录" and root.find("信息资源/信息资源代码").text == r.code
+        with pytest.raises(NotAuthorized):
+            service.export_province(session, actor("consumer"))
+
+
+class TestDemo:
+    def test_demo_filings_cover_the_catalog_and_pass_every_rule(self, session, settings):
+        from govshare.catalog import demo
+        from govshare.catalog.models import Category
+        from govshare.catalog.rules import rule_errors
+        from govshare.catalog.schemas import ResourceCreate
+
+        own = {
+            c.department_id: c.full_code
+            for c in session.scalars(select(Category).where(Category.department_id.isnot(None)))
+        }
+        filings = [ResourceCreate.model_validate(f) for f in demo.demo_filings(session, own)]
+        assert len(filings) >= 300
+        prefixes = {f.category_code[:3] for f in filings}
+        assert {"101", "102", "103", "104", "105"} <= prefixes  # every base catalog
+        assert len({p for p in prefixes if p.startswith("2")}) >= 10  # thematic catalogs
+        assert all(not rule_errors(f, settings) for f in filings)
+        population = next(f for f in filings if f.name == "人口基础信息")
+        items = {i.name: i for i in population.data_items}
+        assert items["公民身份号码"].is_key and items["公民身份号码"].personal
+        assert {"姓名", "性别", "出生日期", "住址", "联系电话"} <= set(items)
+        assert population.provider_department_id == department_id(session, "市公安局")
+        entity = next(f for f in filings if f.name == "市场主体登记信息")
+        assert entity.data_items[0].name == "统一社会信用代码" and entity.data_items[0].is_key

@@ -1,5 +1,5 @@
-"""Multipart forms (file uploads) carry their CSRF token as a form field: asgi-csrf 0.11 cannot
-parse such bodies with python-multipart 0.0.3x, so core/csrf.py checks the field in front of it."""
+"""Multipart forms (file uploads) carry their CSRF token as a form field: asgi-csrf 0.11 could not
+parse such bodies with python-multipart 0.0.3x until core/csrf.py gave it a compatible parser."""
 
 from __future__ import annotations
 

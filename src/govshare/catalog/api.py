@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
+from fastapi.responses import JSONResponse
 
 from govshare.catalog import service
 from govshare.catalog.schemas import (
+    CatalogStats,
     CategoryClass,
     CategoryCreate,
     CategoryPublic,
     FormatClass,
+    ImportReport,
     OpenType,
     QueueEntry,
     ResourceCreate,
@@ -30,7 +33,7 @@ from govshare.catalog.schemas import (
 )
 from govshare.core.config import get_settings
 from govshare.core.pagination import Page, clamp_limit
-from govshare.core.web import SessionDep, UserDep
+from govshare.core.web import SessionDep, UserDep, download
 
 router = APIRouter(prefix="/catalog", tags=["catalog"])
 Limit = Annotated[int | None, Query(description="Rows per page (default 50, at most 500)")]
@@ -233,3 +236,86 @@ def list_categories(
 def create_category(session: SessionDep, actor: UserDep, data: CategoryCreate) -> CategoryPublic:
     """Add a 目 or 细目 (市电政办 reviewers)."""
     return service.create_category(session, actor, data)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/template", response_class=Response, responses={200: {"content": {XLSX: {}}}})
+def get_template(session: SessionDep, actor: UserDep) -> Response:
+    """The filing template (.xlsx) with drop-downs and an instructions sheet."""
+    return download(service.get_template(session, actor), "政务信息资源目录填报模板.xlsx", XLSX)
+
+
+@router.post("/imports", response_model=ImportReport, status_code=201)
+async def import_resources(
+    session: SessionDep,
+    actor: UserDep,
+    file: Annotated[UploadFile, File(description=".xlsx (the template) or .csv")],
+    department_id: Annotated[int | None, Form()] = None,
+    mode: Annotated[str, Form(pattern="^(all_or_nothing|valid_rows)$")] = "all_or_nothing",
+    dry_run: Annotated[bool, Form()] = False,
+) -> ImportReport:
+    """Import a department's catalog. Any wrong cell → 422 with every cell named, nothing saved
+    (unless ``mode=valid_rows``); ``dry_run`` only checks."""
+    content = await file.read(get_settings().catalog_import_max_mb * 1024 * 1024 + 1)
+    return service.import_resources(
+        session,
+        actor,
+        filename=file.filename or "",
+        content=content,
+        department_id=department_id or actor.department_id or -1,
+        mode="valid_rows" if mode == "valid_rows" else "all_or_nothing",
+        dry_run=dry_run,
+    )
+
+
+@router.get("/export.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}})
+def export_resources(
+    session: SessionDep,
+    actor: UserDep,
+    q: str = "",
+    status: Status | None = None,
+    provider_department_id: int | None = None,
+    category_class: CategoryClass | None = None,
+    share_type: ShareType | None = None,
+    open_type: OpenType | None = None,
+) -> Response:
+    """The visible resources of a filtered view as .xlsx, in the template's columns."""
+    f = _filters(q, status, provider_department_id, category_class, None, share_type, open_type)
+    return download(service.export_resources(session, actor, f), "政务信息资源目录.xlsx", XLSX)
+
+
+@router.get("/statistics", response_model=CatalogStats)
+def get_statistics(session: SessionDep, actor: UserDep) -> CatalogStats:
+    """Filing progress per department and county (filed, published, share mix, open ratio,
+    data items, overdue reviews)."""
+    return service.get_statistics(session, actor)
+
+
+@router.get("/export.json", response_model=list[ResourcePublic])
+def export_catalog_json(session: SessionDep, actor: UserDep) -> list[ResourcePublic]:
+    """Every published resource with its data items."""
+    return service.export_catalog_json(session, actor)
+
+
+@router.get("/dcat.jsonld", response_class=JSONResponse)
+def export_dcat(session: SessionDep, actor: UserDep) -> JSONResponse:
+    """The published catalog as DCAT-AP JSON-LD."""
+    return JSONResponse(service.export_dcat(session, actor), media_type="application/ld+json")
+
+
+@router.get("/province.{fmt}", response_class=Response)
+def export_province(
+    session: SessionDep,
+    actor: UserDep,
+    fmt: Annotated[str, Path(pattern="^(xml|json)$")],
+    department_id: int | None = None,
+) -> Response:
+    """The province exchange form (GB/T 21063.3 / DB37/T 2885 element names), XML or JSON."""
+    body = service.export_province(
+        session, actor, fmt="json" if fmt == "json" else "xml", department_id=department_id
+    )
+    if isinstance(body, bytes):
+        return Response(body, media_type="application/xml")
+    return JSONResponse(body)

@@ -200,8 +200,13 @@ class Review(Base):
 class SearchDocument(Base):
     """The segmented tokens of a resource, written in the same transaction as the resource.
 
+    ``scope_tokens`` carry who may see it (``zzvispublic`` once published, ``zzvisd<department>``
+    always), so that a plain search is answered by the full-text index alone.
+
     SQLite indexes them in the FTS5 table ``catalog_fts`` (external content: this table);
-    PostgreSQL in ``tsv`` with a GIN index. Both are created by the migration.
+    PostgreSQL in ``tsv`` (everything) and ``tsv_primary`` (name, provider, code, keywords: small,
+    so that ranking the first tier never reads the large vectors), each with a GIN index. The
+    migration creates both indexes.
     """
 
     __tablename__ = "catalog_search"
@@ -213,6 +218,10 @@ class SearchDocument(Base):
     extra_tokens: Mapped[str] = mapped_column(Text, default="")
     abstract_tokens: Mapped[str] = mapped_column(Text, default="")
     item_tokens: Mapped[str] = mapped_column(Text, default="")
+    scope_tokens: Mapped[str] = mapped_column(Text, default="")
     tsv: Mapped[str | None] = mapped_column(
+        Text().with_variant(TSVECTOR(), "postgresql"), default=None
+    )
+    tsv_primary: Mapped[str | None] = mapped_column(
         Text().with_variant(TSVECTOR(), "postgresql"), default=None
     )

@@ -97,6 +97,11 @@ def can_update_resource(actor: Actor, resource: ResourceLike) -> bool:
     return resource.status != "retired" and files_for(actor, resource.provider_department_id)
 
 
+def can_check_resource(actor: Actor) -> bool:
+    """Checking a filing without saving it (live form validation): anyone logged in."""
+    return actor.is_authenticated
+
+
 def can_submit_resource(actor: Actor, resource: ResourceLike) -> bool:
     """The provider's stewards submit for review."""
     return resource.status != "retired" and files_for(actor, resource.provider_department_id)
@@ -150,6 +155,11 @@ def can_list_review_queue(actor: Actor) -> bool:
 
 def can_list_categories(actor: Actor) -> bool:
     """Any logged-in actor reads the classification."""
+    return actor.is_authenticated
+
+
+def can_list_units(actor: Actor) -> bool:
+    """The units a form offers as providers: anyone logged in."""
     return actor.is_authenticated
 
 

@@ -327,6 +327,7 @@ class VersionPublic(BaseModel):
     created_at: dt.datetime
     submitted_at: dt.datetime | None
     decided_at: dt.datetime | None
+    payload: dict[str, Any] = Field(description="The version's content as filed")
 
 
 class FieldChange(BaseModel):

@@ -16,10 +16,21 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import jieba  # type: ignore[import-untyped]
-from sqlalchemy import ColumnElement, Select, column, func, literal_column, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    column,
+    func,
+    insert,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from govshare.catalog.models import Resource, SearchDocument
@@ -86,13 +97,17 @@ def tokenizer() -> jieba.Tokenizer:
 
 def segment(text_: str) -> list[str]:
     """The normalised tokens of a text, in order (repeats kept)."""
-    if not text_:
-        return []
+    return list(_segment(text_)) if text_ else []
+
+
+@lru_cache(maxsize=65_536)
+def _segment(text_: str) -> tuple[str, ...]:
+    """Cached: catalogs repeat the same item names and phrases thousands of times."""
     norm = unicodedata.normalize("NFKC", text_).lower()
     out: list[str] = []
     for piece in tokenizer().cut_for_search(norm, HMM=False):
         out.extend(_TOKEN.findall(piece))
-    return out
+    return tuple(out)
 
 
 def unique(tokens: Iterable[str]) -> list[str]:
@@ -114,10 +129,11 @@ def query_tokens(q: str) -> list[str]:
 
 
 def document_tokens(
-    name: str, extra: Sequence[str], abstract: str, items: Sequence[str]
+    name: str, extra: Sequence[str], abstract: str, items: Sequence[str], scope: str = ""
 ) -> dict[str, str]:
-    """The four token fields of a resource's search document."""
+    """The token fields of a resource's search document."""
     return {
+        "scope_tokens": scope,
         "name_tokens": " ".join(name_tokens(name)),
         "extra_tokens": " ".join(unique(t for e in extra for t in segment(e))),
         "abstract_tokens": " ".join(unique(segment(abstract))),
@@ -128,19 +144,39 @@ def document_tokens(
 # --- backends ------------------------------------------------------------------------------------
 
 FTS = table("catalog_fts", column("rowid"))
-_FTS_COLUMNS = ("name_tokens", "extra_tokens", "abstract_tokens", "item_tokens")
-_PG_WEIGHTS = {"name_tokens": "A", "extra_tokens": "B", "abstract_tokens": "C", "item_tokens": "D"}
+_FTS_COLUMNS = ("name_tokens", "extra_tokens", "abstract_tokens", "item_tokens", "scope_tokens")
+_PG_WEIGHTS = {
+    "name_tokens": "A",
+    "extra_tokens": "B",
+    "abstract_tokens": "C",
+    "item_tokens": "D",
+    "scope_tokens": "D",
+}
+PUBLIC = "zzvispublic"
+
+
+def scope_tokens(status: str, department_id: int) -> str:
+    """Who may see a resource, as index tokens (see permissions.visible_resources)."""
+    public = f"{PUBLIC} " if status in ("published", "retired") else ""
+    return f"{public}zzvisd{department_id}"
+
+
+def scope_of(sees_all: bool, department_id: int | None) -> list[str] | None:
+    """The scope tokens an actor's results may carry (None: every resource)."""
+    if sees_all:
+        return None
+    return [PUBLIC, f"zzvisd{department_id or 0}"]
 
 
 def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _tsvector_literal(fields: dict[str, str]) -> str:
+def _tsvector_literal(fields: dict[str, str], columns: Sequence[str] = _FTS_COLUMNS) -> str:
     """A tsvector in its input form, weighted by field, from our own tokens (not re-parsed)."""
     positions: dict[str, list[str]] = {}
     pos = 0
-    for name in _FTS_COLUMNS:
+    for name in columns:
         weight = _PG_WEIGHTS[name]
         for tok in fields[name].split():
             pos = min(pos + 1, 16383)
@@ -148,6 +184,10 @@ def _tsvector_literal(fields: dict[str, str]) -> str:
             if len(slots) < 255:
                 slots.append(f"{pos}{weight}")
     return " ".join(f"'{tok}':{','.join(p)}" for tok, p in positions.items())
+
+
+def _primary_literal(fields: dict[str, str]) -> str:
+    return _tsvector_literal(fields, ("name_tokens", "extra_tokens"))
 
 
 def store(session: Session, resource_id: int, fields: dict[str, str]) -> None:
@@ -159,7 +199,8 @@ def store(session: Session, resource_id: int, fields: dict[str, str]) -> None:
         session.execute(
             text(
                 "INSERT INTO catalog_fts(catalog_fts, rowid, name_tokens, extra_tokens, "
-                "abstract_tokens, item_tokens) VALUES ('delete', :rid, :n, :e, :a, :i)"
+                "abstract_tokens, item_tokens, scope_tokens) "
+                "VALUES ('delete', :rid, :n, :e, :a, :i, :s)"
             ),
             {
                 "rid": resource_id,
@@ -167,6 +208,7 @@ def store(session: Session, resource_id: int, fields: dict[str, str]) -> None:
                 "e": doc.extra_tokens,
                 "a": doc.abstract_tokens,
                 "i": doc.item_tokens,
+                "s": doc.scope_tokens,
             },
         )
     if doc is None:
@@ -179,7 +221,7 @@ def store(session: Session, resource_id: int, fields: dict[str, str]) -> None:
         session.execute(
             text(
                 "INSERT INTO catalog_fts(rowid, name_tokens, extra_tokens, abstract_tokens, "
-                "item_tokens) VALUES (:rid, :n, :e, :a, :i)"
+                "item_tokens, scope_tokens) VALUES (:rid, :n, :e, :a, :i, :s)"
             ),
             {
                 "rid": resource_id,
@@ -187,12 +229,45 @@ def store(session: Session, resource_id: int, fields: dict[str, str]) -> None:
                 "e": fields["extra_tokens"],
                 "a": fields["abstract_tokens"],
                 "i": fields["item_tokens"],
+                "s": fields["scope_tokens"],
             },
         )
     elif kind == "postgresql":
         session.execute(
-            text("UPDATE catalog_search SET tsv = CAST(:v AS tsvector) WHERE resource_id = :rid"),
-            {"v": _tsvector_literal(fields), "rid": resource_id},
+            text(
+                "UPDATE catalog_search SET tsv = CAST(:v AS tsvector), "
+                "tsv_primary = CAST(:p AS tsvector) WHERE resource_id = :rid"
+            ),
+            {"v": _tsvector_literal(fields), "p": _primary_literal(fields), "rid": resource_id},
+        )
+
+
+def store_new(session: Session, documents: Sequence[tuple[int, dict[str, str]]]) -> None:
+    """Index many new resources at once (an import): one batched insert per table."""
+    if not documents:
+        return
+    rows: list[dict[str, Any]] = [{"resource_id": rid, **fields} for rid, fields in documents]
+    kind = dialect(session)
+    if kind == "postgresql":
+        session.execute(
+            text(
+                "INSERT INTO catalog_search (resource_id, name_tokens, extra_tokens, "
+                "abstract_tokens, item_tokens, scope_tokens, tsv, tsv_primary) VALUES "
+                "(:resource_id, :name_tokens, :extra_tokens, :abstract_tokens, :item_tokens, "
+                ":scope_tokens, CAST(:tsv AS tsvector), CAST(:tsv_primary AS tsvector))"
+            ),
+            [{**r, "tsv": _tsvector_literal(r), "tsv_primary": _primary_literal(r)} for r in rows],
+        )
+        return
+    session.execute(insert(SearchDocument), rows)
+    if kind == "sqlite":
+        session.execute(
+            text(
+                "INSERT INTO catalog_fts(rowid, name_tokens, extra_tokens, abstract_tokens, "
+                "item_tokens, scope_tokens) VALUES (:resource_id, :name_tokens, :extra_tokens, "
+                ":abstract_tokens, :item_tokens, :scope_tokens)"
+            ),
+            rows,
         )
 
 
@@ -205,7 +280,8 @@ def remove(session: Session, resource_id: int) -> None:
         session.execute(
             text(
                 "INSERT INTO catalog_fts(catalog_fts, rowid, name_tokens, extra_tokens, "
-                "abstract_tokens, item_tokens) VALUES ('delete', :rid, :n, :e, :a, :i)"
+                "abstract_tokens, item_tokens, scope_tokens) "
+                "VALUES ('delete', :rid, :n, :e, :a, :i, :s)"
             ),
             {
                 "rid": resource_id,
@@ -213,6 +289,7 @@ def remove(session: Session, resource_id: int) -> None:
                 "e": doc.extra_tokens,
                 "a": doc.abstract_tokens,
                 "i": doc.item_tokens,
+                "s": doc.scope_tokens,
             },
         )
     session.delete(doc)
@@ -225,31 +302,105 @@ def rebuild(session: Session) -> None:
         session.execute(text("INSERT INTO catalog_fts(catalog_fts) VALUES ('rebuild')"))
 
 
-def _fts_query(tokens: Sequence[str]) -> str:
-    return " AND ".join(f'"{t}"' for t in tokens)
+_TEXT = "{name_tokens extra_tokens abstract_tokens item_tokens}"
+_PRIMARY = "{name_tokens extra_tokens}"
 
 
-def _ts_query(tokens: Sequence[str]) -> str:
-    return " & ".join(f"'{t}'" for t in tokens)
+def _fts_query(tokens: Sequence[str], primary: bool, scope: Sequence[str] | None = None) -> str:
+    query = " AND ".join(f'"{t}"' for t in tokens)
+    out = f"{_PRIMARY if primary else _TEXT} : ({query})"
+    if scope is not None:
+        out += " AND {scope_tokens} : (" + " OR ".join(scope) + ")"
+    return out
+
+
+def _ts_query(tokens: Sequence[str], scope: Sequence[str] | None = None) -> str:
+    out = " & ".join(f"'{t}'" for t in tokens)
+    if scope is not None:
+        out += " & (" + " | ".join(f"'{t}'" for t in scope) + ")"
+    return out
 
 
 def matching(
-    session: Session, stmt: Select[Any], tokens: Sequence[str]
+    session: Session, stmt: Select[Any], tokens: Sequence[str], *, primary: bool = False
 ) -> tuple[Select[Any], ColumnElement[Any]]:
-    """``stmt`` (over Resource) narrowed to resources whose document holds every token, and the
-    rank expression (ascending = best first)."""
+    """``stmt`` (over Resource) narrowed to resources whose document holds every token (only in
+    the name, provider, code and keywords when ``primary``), and the rank expression (ascending
+    = best first)."""
     if dialect(session) == "sqlite":
         stmt = stmt.join(FTS, FTS.c.rowid == Resource.id).where(
-            text("catalog_fts MATCH :fts_q").bindparams(fts_q=_fts_query(tokens))
+            text("catalog_fts MATCH :fts_q").bindparams(fts_q=_fts_query(tokens, primary))
         )
-        w = WEIGHTS
-        rank: ColumnElement[Any] = literal_column(
-            f"bm25(catalog_fts, {w['name']}, {w['extra']}, {w['abstract']}, {w['items']})"
-        )
-        return stmt, rank
+        return stmt, _bm25()
     doc = SearchDocument.__table__
     query: ColumnElement[Any] = text("CAST(:ts_q AS tsquery)").bindparams(  # type: ignore[assignment]
         ts_q=_ts_query(tokens)
     )
-    stmt = stmt.join(doc, doc.c.resource_id == Resource.id).where(doc.c.tsv.op("@@")(query))
-    return stmt, -func.ts_rank(doc.c.tsv, query)
+    vector = doc.c.tsv_primary if primary else doc.c.tsv
+    stmt = stmt.join(doc, doc.c.resource_id == Resource.id).where(vector.op("@@")(query))
+    return stmt, -func.ts_rank(vector, query)
+
+
+def _bm25() -> ColumnElement[Any]:
+    w = WEIGHTS
+    return literal_column(
+        f"bm25(catalog_fts, {w['name']}, {w['extra']}, {w['abstract']}, {w['items']}, 0.0)"
+    )
+
+
+def _index_query(
+    session: Session, tokens: Sequence[str], scope: Sequence[str] | None, primary: bool
+) -> tuple[Select[Any], ColumnElement[Any], ColumnElement[Any]]:
+    """(matches, id column, rank) answered by the full-text index alone."""
+    if dialect(session) == "sqlite":
+        cond = text("catalog_fts MATCH :fts_q").bindparams(fts_q=_fts_query(tokens, primary, scope))
+        return select(FTS.c.rowid).where(cond), FTS.c.rowid, _bm25()
+    doc = SearchDocument.__table__
+    vector = doc.c.tsv_primary if primary else doc.c.tsv
+    query: ColumnElement[Any] = text("CAST(:ts_q AS tsquery)").bindparams(  # type: ignore[assignment]
+        ts_q=_ts_query(tokens, None if primary else scope)
+    )
+    return (
+        select(doc.c.resource_id).where(vector.op("@@")(query)),
+        doc.c.resource_id,
+        -func.ts_rank(vector, query),
+    )
+
+
+def count_matches(
+    session: Session, tokens: Sequence[str], scope: Sequence[str] | None, *, primary: bool = False
+) -> int:
+    """How many resources within the scope hold every token (index only)."""
+    stmt, _id, _rank = _index_query(session, tokens, scope, primary)
+    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+
+
+def ranked_ids(
+    session: Session,
+    tokens: Sequence[str],
+    scope: Sequence[str] | None,
+    *,
+    primary: bool,
+    offset: int,
+    limit: int,
+) -> list[int]:
+    """Ids of the best matches within the scope, best first (index only)."""
+    stmt, ident, rank = _index_query(session, tokens, scope, primary)
+    return list(session.scalars(stmt.order_by(rank, ident.desc()).offset(offset).limit(limit)))
+
+
+def newest_ids(
+    session: Session, tokens: Sequence[str], scope: Sequence[str] | None, *, offset: int, limit: int
+) -> list[int]:
+    """Ids of matches outside the primary tier, newest first (index only, no scoring)."""
+    stmt, ident, _rank = _index_query(session, tokens, scope, False)
+    primary, pid, _r = _index_query(session, tokens, scope, True)
+    stmt = stmt.where(ident.not_in(primary))
+    return list(session.scalars(stmt.order_by(ident.desc()).offset(offset).limit(limit)))
+
+
+def newest_first(session: Session) -> ColumnElement[Any]:
+    """Order of a large result set's remainder: newest first, in the index's own order."""
+    if dialect(session) == "sqlite":
+        return FTS.c.rowid.desc()
+    return Resource.id.desc()

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
@@ -218,6 +218,19 @@ def render(
     ctx.update(context or {})
     html = environment().get_template(name).render(ctx)
     return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def download(content: bytes, filename: str, media_type: str) -> Response:
+    """A file to save, its (Chinese) name encoded per RFC 6266 / 5987."""
+    quoted = quote(filename, safe="")
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"download\"; filename*=UTF-8''{quoted}",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def redirect(url: str, request: Request | None = None) -> RedirectResponse | HTMLResponse:

@@ -6,8 +6,15 @@ Every function takes the session and the acting ``Actor``, checks ``permissions.
 works in the caller's transaction and records the audit entry of every write.
 """
 
-from govshare.catalog.service.categories import create_category, list_categories
+from govshare.catalog.service.categories import create_category, list_categories, list_units
+from govshare.catalog.service.reports import (
+    export_catalog_json,
+    export_dcat,
+    export_province,
+    get_statistics,
+)
 from govshare.catalog.service.resources import (
+    check_resource,
     create_resource,
     delete_resource,
     get_resource,
@@ -26,16 +33,26 @@ from govshare.catalog.service.reviews import (
     return_resource,
 )
 from govshare.catalog.service.searching import search_resources
+from govshare.catalog.service.transfer import export_resources, get_template, import_resources
 
 __all__ = [
+    "check_resource",
     "create_category",
     "create_resource",
     "delete_resource",
     "diff_versions",
+    "export_catalog_json",
+    "export_dcat",
+    "export_province",
+    "export_resources",
     "get_resource",
     "get_resource_by_code",
+    "get_statistics",
+    "get_template",
+    "import_resources",
     "list_categories",
     "list_resources",
+    "list_units",
     "list_review_queue",
     "list_reviews",
     "list_versions",

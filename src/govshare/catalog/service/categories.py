@@ -67,3 +67,12 @@ def create_category(session: Session, actor: Actor, data: CategoryCreate) -> Cat
         after={"full_code": full, "name": data.name},
     )
     return CategoryPublic.model_validate(category)
+
+
+def list_units(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """Units that can be providers or authoritative sources (id, name), for forms."""
+    require(permissions.can_list_units(actor), "catalog.list_units")
+    from govshare.accounts import service as accounts
+
+    rows, _c = accounts.list_departments(session, actor, limit=10_000)
+    return [(d.id, d.name) for d in rows]

@@ -85,12 +85,22 @@ class Resolved:
 
 @dataclass
 class Lookups:
-    """Per-call caches (an import checks thousands of rows against the same few departments)."""
+    """Caches for batches (an import or the demo checks many filings against the same few
+    departments and categories). ``names`` and ``codes``, when given, hold every resource of the
+    catalog and replace the per-filing duplicate queries; callers add what they insert."""
 
     departments: dict[int, Any] = field(default_factory=dict)
     categories: dict[str, Category | None] = field(default_factory=dict)
     names: dict[tuple[int, str], int] | None = None
     codes: dict[str, int] | None = None
+    next_seq: dict[int, int] = field(default_factory=dict)
+
+
+def remember(cache: Lookups | None, resource: Resource) -> None:
+    """Add a new resource to a batch's name and code caches."""
+    if cache is not None and cache.names is not None and cache.codes is not None:
+        cache.names[(resource.provider_department_id, resource.name_key)] = resource.id
+        cache.codes[resource.code] = resource.id
 
 
 def department(session: Session, actor: Actor, department_id: int, cache: Lookups) -> Any:
@@ -266,8 +276,9 @@ def resolve(
     data: ResourceCreate,
     action: str,
     resource: Resource | None = None,
+    cache: Lookups | None = None,
 ) -> Resolved:
-    resolved, errors, conflicts = check(session, actor, data, resource=resource)
+    resolved, errors, conflicts = check(session, actor, data, resource=resource, cache=cache)
     raise_for(errors, conflicts, action)
     assert resolved is not None
     return resolved
@@ -276,11 +287,17 @@ def resolve(
 def next_sequence(session: Session, category: Category, cache: Lookups | None = None) -> int:
     """The next free 顺序码 under a category's 前段码 (skipping codes an import has reserved)."""
     settings = get_settings()
-    top = session.scalar(select(func.max(Resource.seq)).where(Resource.category_id == category.id))
-    seq = (top or 0) + 1
+    seq = cache.next_seq.get(category.id) if cache is not None else None
+    if seq is None:
+        top = session.scalar(
+            select(func.max(Resource.seq)).where(Resource.category_id == category.id)
+        )
+        seq = (top or 0) + 1
     if cache is not None and cache.codes is not None:
         while build_code(parts_of(category, seq), settings) in cache.codes:
             seq += 1
+    if cache is not None:
+        cache.next_seq[category.id] = seq + 1
     return seq
 
 
@@ -375,14 +392,18 @@ def apply(session: Session, resource: Resource, data: ResourceCreate, resolved: 
 
 def index(session: Session, resource: Resource, data: ResourceCreate) -> None:
     """Rewrite the resource's search document (same transaction)."""
+    search.store(session, resource.id, document_of(session, resource, data))
+
+
+def document_of(session: Session, resource: Resource, data: ResourceCreate) -> dict[str, str]:
+    """The search document's token fields of a resource."""
     category = session.get(Category, resource.category_id)
     extra = [resource.provider_name, resource.code, *data.keywords]
     if category is not None:
         extra.append(category.name)
-    items = [f"{i.name} {i.description}" for i in data.data_items]
-    search.store(
-        session, resource.id, search.document_tokens(data.name, extra, data.abstract, items)
-    )
+    items = [f"{i.name} {i.description}".strip() for i in data.data_items]
+    scope = search.scope_tokens(resource.status, resource.provider_department_id)
+    return search.document_tokens(data.name, extra, data.abstract, items, scope)
 
 
 def payload_of(data: ResourceCreate, code: str) -> dict[str, Any]:
@@ -413,9 +434,13 @@ def items_of(session: Session, resource_ids: Sequence[int]) -> dict[int, list[Da
 
 
 def categories_of(session: Session, ids: Sequence[int]) -> dict[int, Category]:
-    if not ids:
-        return {}
-    return {c.id: c for c in session.scalars(select(Category).where(Category.id.in_(set(ids))))}
+    """Categories by id (a small table: the session's identity map usually answers)."""
+    out: dict[int, Category] = {}
+    for i in set(ids):
+        category = session.get(Category, i)
+        if category is not None:
+            out[i] = category
+    return out
 
 
 def pendings_of(session: Session, ids: Sequence[int]) -> dict[int, ResourceVersion]:
@@ -437,7 +462,8 @@ def public_many(
     ids = [r.id for r in resources]
     items = items_of(session, ids)
     cats = categories_of(session, [r.category_id for r in resources])
-    pend = pendings_of(session, ids)
+    published = [r.id for r in resources if r.published_at is not None]
+    pend = pendings_of(session, published)  # revisions wait only beside a published version
     out = []
     for r in resources:
         pv = pend.get(r.id) if permissions.can_see_unpublished(actor, r) else None

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from govshare.audit import service as audit
 from govshare.catalog import permissions, search
-from govshare.catalog.models import Resource, ResourceVersion
+from govshare.catalog.models import DataItem, Resource, ResourceVersion
 from govshare.catalog.rules import build_code
 from govshare.catalog.schemas import ResourceCreate, ResourceFilter, ResourcePublic
 from govshare.catalog.service.common import (
+    Lookups,
     Resolved,
     apply,
+    check,
+    document_of,
     fill,
     load,
     next_sequence,
@@ -21,6 +26,7 @@ from govshare.catalog.service.common import (
     pending_version,
     public,
     public_many,
+    remember,
     resolve,
     snapshot,
     target,
@@ -31,6 +37,7 @@ from govshare.core.errors import Conflict, FieldError, NotFound
 from govshare.core.i18n import _
 from govshare.core.pagination import keyset_page
 from govshare.core.security import Actor, require
+from govshare.core.validation import field_errors
 
 
 def get_resource(session: Session, actor: Actor, resource_id: int) -> ResourcePublic:
@@ -97,7 +104,13 @@ def _check_filer(actor: Actor, department_id: int, action: str) -> None:
 
 
 def _insert(
-    session: Session, actor: Actor, data: ResourceCreate, resolved: Resolved, seq: int | None
+    session: Session,
+    actor: Actor,
+    data: ResourceCreate,
+    resolved: Resolved,
+    seq: int | None,
+    *,
+    savepoint: bool = True,
 ) -> Resource:
     """Create the resource row (draft, version 1) and its first version."""
     settings = get_settings()
@@ -117,14 +130,10 @@ def _insert(
     )
     fill(resource, data, resolved)
     session.add(resource)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        if "catalog_resource.code" not in str(exc) and "uq_catalog_resource_code" not in str(exc):
-            raise
-        msg = _("信息资源代码 {code} 已被使用。").format(code=resource.code)
-        raise Conflict(msg, errors=[FieldError("code", msg)]) from exc
+    if not savepoint:  # the caller has checked the code against every code in the catalog
+        session.flush()
+    else:
+        _flush_new(session, resource)
     apply(session, resource, data, resolved)
     session.add(
         ResourceVersion(
@@ -139,15 +148,88 @@ def _insert(
     return resource
 
 
+def insert_many(
+    session: Session, actor: Actor, filings: list[tuple[ResourceCreate, Resolved, int | None]]
+) -> list[Resource]:
+    """Create many checked drafts at once (an import): batched inserts of the resources, their
+    data items, first versions and search documents. Codes were checked against the catalog."""
+    settings = get_settings()
+    resources = []
+    for data, resolved, seq in filings:
+        parts = resolved.parts or parts_of(resolved.category, seq or 1)
+        resource = Resource(
+            code=build_code(parts, settings),
+            lei=parts.lei,
+            xiang=parts.xiang,
+            mu=parts.mu,
+            ximu=parts.ximu,
+            seq=parts.seq,
+            status="draft",
+            version=1,
+            created_by_id=actor.user_id,
+        )
+        fill(resource, data, resolved)
+        resources.append(resource)
+    session.add_all(resources)
+    session.flush()
+    items: list[dict[str, object]] = []
+    versions: list[dict[str, object]] = []
+    documents = []
+    now = utcnow()
+    for resource, (data, _resolved, _seq) in zip(resources, filings, strict=True):
+        for pos, item in enumerate(data.data_items, 1):
+            items.append({"resource_id": resource.id, "position": pos, **item.model_dump()})
+        versions.append(
+            {
+                "resource_id": resource.id,
+                "version": 1,
+                "status": "draft",
+                "payload": payload_of(data, resource.code),
+                "change_note": "",
+                "review_comment": "",
+                "created_by_id": actor.user_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        documents.append((resource.id, document_of(session, resource, data)))
+    if items:
+        session.execute(insert(DataItem), items)
+    session.execute(insert(ResourceVersion), versions)
+    search.store_new(session, documents)
+    return resources
+
+
+def _flush_new(session: Session, resource: Resource) -> None:
+    """Flush a new resource; a code taken meanwhile (a race) becomes a Conflict."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        if "catalog_resource.code" not in str(exc) and "uq_catalog_resource_code" not in str(exc):
+            raise
+        msg = _("信息资源代码 {code} 已被使用。").format(code=resource.code)
+        raise Conflict(msg, errors=[FieldError("code", msg)]) from exc
+
+
 def create_resource(session: Session, actor: Actor, data: ResourceCreate) -> ResourcePublic:
     """File a new resource for the actor's department (a draft, version 1)."""
+    return public(session, actor, create(session, actor, data))
+
+
+def create(
+    session: Session, actor: Actor, data: ResourceCreate, cache: Lookups | None = None
+) -> Resource:
+    """``create_resource`` answering the model; batch callers (the demo) pass a cache."""
     _check_filer(actor, data.provider_department_id, "catalog.create_resource")
-    resolved = resolve(session, actor, data, "catalog.create_resource")
-    resource = _insert(session, actor, data, resolved, None)
+    resolved = resolve(session, actor, data, "catalog.create_resource", cache=cache)
+    seq = next_sequence(session, resolved.category, cache) if cache and not resolved.parts else None
+    resource = _insert(session, actor, data, resolved, seq, savepoint=cache is None)
+    remember(cache, resource)
     audit.record(
         session, actor, "catalog.create_resource", target(resource), after=snapshot(resource)
     )
-    return public(session, actor, resource)
+    return resource
 
 
 def update_resource(
@@ -216,6 +298,11 @@ def _new_version(
 
 def submit_resource(session: Session, actor: Actor, resource_id: int) -> ResourcePublic:
     """Send a draft, a returned filing or a revision to the 市电政办 reviewers."""
+    return public(session, actor, submit(session, actor, resource_id))
+
+
+def submit(session: Session, actor: Actor, resource_id: int) -> Resource:
+    """``submit_resource`` answering the model."""
     resource = load(session, actor, resource_id)
     require(
         permissions.can_submit_resource(actor, resource),
@@ -241,7 +328,7 @@ def submit_resource(session: Session, actor: Actor, resource_id: int) -> Resourc
         before=before,
         after={**snapshot(resource), "submitted_version": pv.version},
     )
-    return public(session, actor, resource)
+    return resource
 
 
 def delete_resource(session: Session, actor: Actor, resource_id: int) -> None:
@@ -258,3 +345,17 @@ def delete_resource(session: Session, actor: Actor, resource_id: int) -> None:
     session.delete(resource)
     session.flush()
     audit.record(session, actor, "catalog.delete_resource", label, before=before)
+
+
+def check_resource(
+    session: Session, actor: Actor, payload: dict[str, object], resource_id: int | None = None
+) -> list[FieldError]:
+    """Every error a filing would meet, without saving anything (live form validation)."""
+    require(permissions.can_check_resource(actor), "catalog.check_resource")
+    try:
+        data = ResourceCreate.model_validate(payload)
+    except ValidationError as exc:
+        return field_errors(exc.errors())
+    resource = load(session, actor, resource_id) if resource_id else None
+    _resolved, errors, conflicts = check(session, actor, data, resource=resource)
+    return errors + conflicts

@@ -25,8 +25,10 @@ from govshare.catalog.schemas import (
     VersionPublic,
 )
 from govshare.catalog.service.common import (
+    Lookups,
     apply,
     data_of,
+    index,
     load,
     pending_version,
     public,
@@ -68,6 +70,13 @@ def return_resource(
     session: Session, actor: Actor, resource_id: int, decision: ReturnDecision
 ) -> ResourcePublic:
     """Return a submission to its department with comments saying what to fix (reviewers)."""
+    return public(session, actor, send_back(session, actor, resource_id, decision))
+
+
+def send_back(
+    session: Session, actor: Actor, resource_id: int, decision: ReturnDecision
+) -> Resource:
+    """``return_resource`` answering the model."""
     resource = load(session, actor, resource_id)
     require(
         permissions.can_return_resource(actor, resource),
@@ -96,7 +105,7 @@ def return_resource(
         after={**snapshot(resource), "returned_version": pv.version},
         reason=decision.comment,
     )
-    return public(session, actor, resource)
+    return resource
 
 
 def publish_resource(
@@ -104,6 +113,17 @@ def publish_resource(
 ) -> ResourcePublic:
     """Publish a submission (reviewers): a first filing becomes visible to everyone; a revision
     replaces the published state and becomes the current version."""
+    return public(session, actor, publish(session, actor, resource_id, decision))
+
+
+def publish(
+    session: Session,
+    actor: Actor,
+    resource_id: int,
+    decision: ReviewDecision | None = None,
+    cache: Lookups | None = None,
+) -> Resource:
+    """``publish_resource`` answering the model; batch callers (the demo) pass a cache."""
     resource = load(session, actor, resource_id)
     require(
         permissions.can_publish_resource(actor, resource),
@@ -112,12 +132,17 @@ def publish_resource(
     )
     pv = _submitted(session, resource, "catalog.publish_resource")
     data = data_of(pv.payload)
-    resolved = resolve(session, actor, data, "catalog.publish_resource", resource)
+    resolved = resolve(session, actor, data, "catalog.publish_resource", resource, cache)
     before = snapshot(resource)
     now = utcnow()
     if data.publish_date is None:
         data = data.model_copy(update={"publish_date": resource.publish_date or today()})
-    apply(session, resource, data, resolved)
+    resource.status = "published"
+    if resource.published_at is None:
+        resource.publish_date = data.publish_date  # a first filing's row already holds the rest
+        index(session, resource, data)  # now visible to everyone: its scope changes
+    else:
+        apply(session, resource, data, resolved)
     for old in session.scalars(
         select(ResourceVersion).where(
             ResourceVersion.resource_id == resource.id, ResourceVersion.status == "published"
@@ -142,7 +167,7 @@ def publish_resource(
         before=before,
         after=snapshot(resource),
     )
-    return public(session, actor, resource)
+    return resource
 
 
 def retire_resource(

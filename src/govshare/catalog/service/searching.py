@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -29,6 +30,7 @@ from govshare.core.pagination import decode_cursor, encode_cursor
 from govshare.core.security import Actor, require
 
 MAX_OFFSET = 5000
+RANK_ALL = 2000  # result sets up to this size are ranked whole
 FACETS: dict[str, Any] = {
     "provider": Resource.provider_department_id,
     "category_class": Resource.category_class,
@@ -60,21 +62,21 @@ def _offset(cursor: str | None) -> int:
     return offset
 
 
-def _facets(
-    session: Session, base: Select[Any], provider_names: dict[int, str]
-) -> dict[str, list[FacetValue]]:
-    ids = base.with_only_columns(Resource.id).order_by(None).subquery()
+def _facets(session: Session, base: Select[Any]) -> dict[str, list[FacetValue]]:
+    """Counts of every facet over the whole result set, in one pass over its rows."""
+    cols = [FACETS[name] for name in FACETS]
+    stmt = base.with_only_columns(*cols, Resource.provider_name).order_by(None)
+    counters: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
+    provider_names: dict[Any, str] = {}
+    names = list(FACETS)
+    for row in session.execute(stmt):
+        for i, name in enumerate(names):
+            counters[name][row[i]] += 1
+        provider_names[row[0]] = row[-1]
     out: dict[str, list[FacetValue]] = {}
-    for name, col in FACETS.items():
-        rows = session.execute(
-            select(col, func.count())
-            .select_from(Resource)
-            .where(Resource.id.in_(select(ids.c.id)))
-            .group_by(col)
-            .order_by(func.count().desc())
-        ).all()
+    for name, counter in counters.items():
         values = []
-        for value, count in rows:
+        for value, count in counter.most_common():
             if name == "provider":
                 label = provider_names.get(value, str(value))
             else:
@@ -83,6 +85,92 @@ def _facets(
             values.append(FacetValue(value=str(value), label=label, count=int(count)))
         out[name] = values
     return out
+
+
+def _ranked(
+    session: Session, visible: Select[Any], tokens: list[str], total: int, offset: int, n: int
+) -> list[Resource]:
+    """One page of ranked matches. Matches in the name (or provider, code, keywords) come
+    first, by relevance. The other matches follow, by relevance when there are few of them
+    (≤ RANK_ALL); in a large result set by newest first, so that a query matching tens of
+    thousands of data items does not score every one of them (docs/decisions/0005)."""
+    everything, rank = search.matching(session, visible, tokens)
+    if total <= RANK_ALL:
+        return list(
+            session.scalars(everything.order_by(rank, Resource.id.desc()).offset(offset).limit(n))
+        )
+    primary, prank = search.matching(session, visible, tokens, primary=True)
+    rows = list(
+        session.scalars(primary.order_by(prank, Resource.id.desc()).offset(offset).limit(n))
+    )
+    if len(rows) >= n:
+        return rows
+    in_primary = session.scalar(primary.with_only_columns(func.count()).order_by(None)) or 0
+    ids = primary.with_only_columns(Resource.id).order_by(None)
+    rest = (
+        everything.where(Resource.id.not_in(ids))
+        .order_by(search.newest_first(session))
+        .offset(max(0, offset - in_primary))
+        .limit(n - len(rows))
+    )
+    return rows + list(session.scalars(rest))
+
+
+def _ids(session: Session, tokens: list[str], total: int, offset: int, n: int) -> list[int]:
+    """Ids of matches in rank order (tiers as in ``_ranked``), from the index alone."""
+    if total <= RANK_ALL:
+        return search.ranked_ids(session, tokens, None, primary=False, offset=offset, limit=n)
+    ids = search.ranked_ids(session, tokens, None, primary=True, offset=offset, limit=n)
+    if len(ids) < n:
+        in_primary = search.count_matches(session, tokens, None, primary=True)
+        ids += search.newest_ids(
+            session, tokens, None, offset=max(0, offset - in_primary), limit=n - len(ids)
+        )
+    return ids
+
+
+def _plain_search(
+    session: Session,
+    actor: Actor,
+    f: ResourceFilter,
+    tokens: list[str],
+    offset: int,
+    limit: int,
+    with_facets: bool,
+) -> SearchResult:
+    """A phrase without other filters, answered by the full-text index alone (visibility is in
+    the index as scope tokens; the rows are then read through visible_resources all the same)."""
+    scope = search.scope_of(permissions.sees_all_resources(actor), actor.department_id)
+    total = search.count_matches(session, tokens, scope)
+    rows: list[Resource] = []
+    want, fetched, n = offset + limit + 1, 0, offset + limit + 1
+    while len(rows) < want and fetched < total + MAX_OFFSET:
+        # Rank without the scope (scoring the scope tokens would cost more than it saves), then
+        # keep what the actor may see; drafts of other departments are few, so this rarely loops.
+        batch = _ids(session, tokens, total, fetched, n + n // 4 + 10)
+        if not batch:
+            break
+        fetched += len(batch)
+        found = {
+            r.id: r
+            for r in session.scalars(
+                permissions.visible_resources(actor).where(Resource.id.in_(batch))
+            )
+        }
+        rows += [found[i] for i in batch if i in found]
+    rows = rows[offset:]
+    more = len(rows) > limit and offset + limit < MAX_OFFSET
+    facets = {}
+    if with_facets:
+        base, _rank = search.matching(session, filtered(actor, f), tokens)  # type: ignore[arg-type]
+        facets = _facets(session, base)
+    return SearchResult(
+        items=summaries(session, rows[:limit]),
+        total=total,
+        facets=facets,
+        next_cursor=encode_cursor({"o": offset + limit}) if more else None,
+        tokens=tokens,
+    )
 
 
 def search_resources(
@@ -102,24 +190,23 @@ def search_resources(
     tokens = search.query_tokens(f.q) if f.q.strip() else []
     base: Select[Any] = filtered(actor, f)  # type: ignore[assignment]
     offset = _offset(cursor)
+    if tokens and not f.model_dump(exclude_defaults=True, exclude={"q"}):
+        return _plain_search(session, actor, f, tokens, offset, limit, with_facets)
+    visible = base
     if tokens:
-        base, rank = search.matching(session, base, tokens)
-        ordered = base.order_by(rank, Resource.id.desc())
+        base, _rank = search.matching(session, visible, tokens)
     elif f.q.strip():
         base = base.where(Resource.id == -1)  # only punctuation: nothing can match
-        ordered = base
+    total = session.scalar(base.with_only_columns(func.count()).order_by(None)) or 0
+    if tokens:
+        rows = _ranked(session, visible, tokens, total, offset, limit + 1)
     else:
-        ordered = base.order_by(Resource.id.desc())
-    rows = list(session.scalars(ordered.offset(offset).limit(limit + 1)))
+        rows = list(
+            session.scalars(base.order_by(Resource.id.desc()).offset(offset).limit(limit + 1))
+        )
     more = len(rows) > limit and offset + limit < MAX_OFFSET
     rows = rows[:limit]
-    total = session.scalar(base.with_only_columns(func.count()).order_by(None)) or 0
-    names = dict(
-        session.execute(
-            select(Resource.provider_department_id, Resource.provider_name).distinct()
-        ).all()
-    )
-    facets = _facets(session, base, names) if with_facets else {}
+    facets = _facets(session, base) if with_facets else {}
     return SearchResult(
         items=summaries(session, rows),
         total=int(total),

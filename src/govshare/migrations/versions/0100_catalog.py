@@ -281,8 +281,14 @@ def upgrade() -> None:
         sa.Column("extra_tokens", sa.Text(), nullable=False),
         sa.Column("abstract_tokens", sa.Text(), nullable=False),
         sa.Column("item_tokens", sa.Text(), nullable=False),
+        sa.Column("scope_tokens", sa.Text(), nullable=False),
         sa.Column(
             "tsv", sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql"), nullable=True
+        ),
+        sa.Column(
+            "tsv_primary",
+            sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql"),
+            nullable=True,
         ),
         sa.ForeignKeyConstraint(
             ["resource_id"],
@@ -298,11 +304,15 @@ def upgrade() -> None:
         # FTS5 over the stored tokens (external content: catalog_search).
         op.execute(
             "CREATE VIRTUAL TABLE catalog_fts USING fts5(name_tokens, extra_tokens, "
-            "abstract_tokens, item_tokens, content='catalog_search', content_rowid='resource_id', "
+            "abstract_tokens, item_tokens, scope_tokens, content='catalog_search', "
+            "content_rowid='resource_id', "
             "tokenize='unicode61 remove_diacritics 0')"
         )
     elif bind.dialect.name == "postgresql":
         op.execute("CREATE INDEX ix_catalog_search_tsv ON catalog_search USING gin (tsv)")
+        op.execute(
+            "CREATE INDEX ix_catalog_search_tsv_primary ON catalog_search USING gin (tsv_primary)"
+        )
     _seed_classification()
 
 
