@@ -72,3 +72,15 @@ def test_timestamps_round_trip_as_utc(session):
     stored = session.scalar(select(AuditEntry.occurred_at).where(AuditEntry.id == entry.id))
     assert stored.tzinfo == dt.UTC
     assert abs((stored - entry.occurred_at).total_seconds()) < 1e-3
+
+
+def test_demo_accounts_share_one_hash_only_inside_the_block() -> None:
+    from govshare.core.security import hash_password, one_hash_per_password, verify_password
+
+    with one_hash_per_password():
+        first, second = hash_password("Dezhou@2026"), hash_password("Dezhou@2026")
+        other = hash_password("another-password")
+    assert first == second != other
+    assert verify_password(first, "Dezhou@2026")
+    assert not verify_password(first, "dezhou@2026")
+    assert hash_password("Dezhou@2026") != hash_password("Dezhou@2026")  # fresh salt outside

@@ -19,7 +19,7 @@ from govshare.accounts.schemas import DepartmentCreate, DepartmentKind, UnitGrou
 from govshare.accounts.service import create_department, create_unit_group, create_user
 from govshare.core.areas import CITY, COUNTIES
 from govshare.core.identifiers import make_credit_code, make_mobile
-from govshare.core.security import SYSTEM
+from govshare.core.security import SYSTEM, one_hash_per_password
 
 # (short name as the plan writes it, full name)
 MUNICIPAL: tuple[tuple[str, str], ...] = (
@@ -242,6 +242,11 @@ def seed_departments(session: Session) -> dict[str, Department]:
 
 def seed_users(session: Session, units: dict[str, Department], password: str) -> list[str]:
     """The demo personas plus two fictional staff per municipal department and county."""
+    with one_hash_per_password():
+        return _seed_users(session, units, password)
+
+
+def _seed_users(session: Session, units: dict[str, Department], password: str) -> list[str]:
     fake = Faker("zh_CN")
     fake.seed_instance(20260101)
     rng = random.Random(20260101)

@@ -8,10 +8,12 @@ at rest; HMAC-SM3 keys the audit chain and pseudonyms.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -136,9 +138,31 @@ def _ph() -> PasswordHasher:
     return _hasher
 
 
+_shared_hashes: dict[str, str] | None = None
+
+
 def hash_password(password: str) -> str:
     """argon2id hash of a password."""
+    if _shared_hashes is not None:
+        if password not in _shared_hashes:
+            _shared_hashes[password] = _ph().hash(password)
+        return _shared_hashes[password]
     return _ph().hash(password)
+
+
+@contextlib.contextmanager
+def one_hash_per_password() -> Iterator[None]:
+    """Within the block, accounts given the same password share one argon2id hash.
+
+    For the demo only, whose hundred accounts all have the demo password: hashing it once
+    instead of a hundred times saves seconds of the first start (argon2id is slow by design).
+    """
+    global _shared_hashes
+    _shared_hashes = {}
+    try:
+        yield
+    finally:
+        _shared_hashes = None
 
 
 def verify_password(password_hash: str, password: str) -> bool:
