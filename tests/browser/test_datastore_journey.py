@@ -59,7 +59,7 @@ def test_steward_loads_gbk_file_with_bad_rows_then_corrects_it(page_as, tmp_path
 
     page = page_as("gongan.steward")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="数据集").click()
-    page.get_by_role("link", name="人口基本信息").click()
+    page.get_by_role("link", name="人口基础信息").click()
     dataset_url = page.url
 
     _load(page, tmp_path / "人口-有误.csv")

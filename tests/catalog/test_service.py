@@ -493,7 +493,7 @@ class TestDemo:
         population = next(f for f in filings if f.name == "人口基础信息")
         items = {i.name: i for i in population.data_items}
         assert items["公民身份号码"].is_key and items["公民身份号码"].personal
-        assert {"姓名", "性别", "出生日期", "住址", "联系电话"} <= set(items)
+        assert {"姓名", "性别", "出生日期", "户籍地址", "联系电话"} <= set(items)
         assert population.provider_department_id == department_id(session, "市公安局")
         entity = next(f for f in filings if f.name == "市场主体登记信息")
         assert entity.data_items[0].name == "统一社会信用代码" and entity.data_items[0].is_key

@@ -1,5 +1,6 @@
-"""Demo datasets: Dezhou's population (市公安局) and legal entities (市市场监管局), bound to
-published catalog resources whose data items are the tables' columns; small enough that the
+"""Demo datasets: Dezhou's population (市公安局) and market entities (市市场监管局), loaded into the
+catalog's published base resources of those names (the catalog demo files them with the tables'
+columns as data items; without the catalog demo they are filed here); small enough that the
 first start stays quick (``govshare data people`` writes bigger tables on request)."""
 
 from __future__ import annotations
@@ -8,9 +9,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govshare.catalog import service as catalog
+from govshare.catalog.models import Resource
 from govshare.catalog.schemas import DataItemIn, ResourceCreate, ReviewDecision
 from govshare.core.db import Database
 from govshare.core.security import SYSTEM
@@ -18,9 +21,9 @@ from govshare.datastore import service, synthetic
 from govshare.datastore.schemas import DatasetUpdate
 
 DEMO = (
-    ("人口基本信息", "市公安局", synthetic.PERSON_COLUMNS, 2000, "全市户籍人口的基本信息。"),
+    ("人口基础信息", "市公安局", synthetic.PERSON_COLUMNS, 2000, "全市户籍人口的基础身份信息。"),
     (
-        "法人单位基本信息",
+        "市场主体登记信息",
         "市市场监管局",
         synthetic.ENTITY_COLUMNS,
         500,
@@ -86,8 +89,19 @@ def seed_datasets(
     tmp = Path(tempfile.mkdtemp(prefix="govshare-demo-"))
     for name, unit, columns, rows, abstract in DEMO:
         dept = units[unit]
-        created = publish_resource(session, name, dept.id, categories[dept.id], columns, abstract)
-        ds = service.create_dataset_for_resource(session, SYSTEM, created.id)
+        resource_id = session.scalar(
+            select(Resource.id).where(
+                Resource.name == name,
+                Resource.provider_department_id == dept.id,
+                Resource.status == "published",
+            )
+        )
+        if resource_id is None:
+            created = publish_resource(
+                session, name, dept.id, categories[dept.id], columns, abstract
+            )
+            resource_id = created.id
+        ds = service.create_dataset_for_resource(session, SYSTEM, resource_id)
         service.update_dataset(session, SYSTEM, ds.id, DatasetUpdate(reject_threshold=0.05))
         path = tmp / f"{ds.id}.csv"
         if columns is synthetic.PERSON_COLUMNS:
