@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from govshare.audit import service
@@ -161,6 +161,14 @@ class TestExportAuditEntries:
         assert lines[0].startswith("序号,时间") and len(lines) == 4
         last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
         assert last.action == "audit.export_audit_entries" and last.details["rows"] == 3
+
+    def test_unfiltered_export_records_how_many_rows_left(self, session, actor):
+        _seed(session, 3)
+        before = session.scalar(select(func.count()).select_from(AuditEntry))
+        lines = b"".join(service.export_audit_entries(session, actor("auditor"))).splitlines()
+        last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+        assert last.details["rows"] == before > 1  # not the 1 of a FROM-less count(*)
+        assert len(lines) - 1 >= before
 
     def test_xlsx_export_opens_with_the_same_rows(self, session, actor):
         import io

@@ -321,7 +321,12 @@ def export_audit_entries(
     require(permissions.can_export_audit_entries(actor), "audit.export_audit_entries")
     f = filters or AuditFilter()
     stmt = _filtered(actor, f).order_by(AuditEntry.seq)
-    total = session.scalar(stmt.with_only_columns(func.count()).order_by(None)) or 0
+    total = (
+        session.scalar(
+            stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+        )
+        or 0
+    )
     record(
         session,
         actor,

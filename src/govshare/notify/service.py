@@ -212,7 +212,9 @@ def unread_count(session: Session, actor: Actor) -> int:
     """How many of one's notifications are unread (the number on the bell)."""
     require(permissions.can_unread_count(actor), "notify.unread_count")
     stmt = permissions.visible_notifications(actor).where(Notification.read_at.is_(None))
-    return int(session.scalar(stmt.with_only_columns(func.count())) or 0)
+    return int(
+        session.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True)) or 0
+    )
 
 
 def mark_read(session: Session, actor: Actor, notification_id: int) -> Notification:

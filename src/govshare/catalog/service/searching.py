@@ -105,7 +105,12 @@ def _ranked(
     )
     if len(rows) >= n:
         return rows
-    in_primary = session.scalar(primary.with_only_columns(func.count()).order_by(None)) or 0
+    in_primary = (
+        session.scalar(
+            primary.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+        )
+        or 0
+    )
     ids = primary.with_only_columns(Resource.id).order_by(None)
     rest = (
         everything.where(Resource.id.not_in(ids))
@@ -197,7 +202,12 @@ def search_resources(
         base, _rank = search.matching(session, visible, tokens)
     elif f.q.strip():
         base = base.where(Resource.id == -1)  # only punctuation: nothing can match
-    total = session.scalar(base.with_only_columns(func.count()).order_by(None)) or 0
+    total = (
+        session.scalar(
+            base.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+        )
+        or 0
+    )
     if tokens:
         rows = _ranked(session, visible, tokens, total, offset, limit + 1)
     else:
