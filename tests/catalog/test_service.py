@@ -363,9 +363,7 @@ class TestSearch:
         assert set(ids) == {a.id, b.id, c.id} and res.total == 3
         assert ids[0] == a.id  # a name match ranks first
 
-    def test_browsing_without_a_phrase_counts_every_resource_a_reviewer_sees(
-        self, session, actor
-    ):
+    def test_browsing_without_a_phrase_counts_every_resource_a_reviewer_sees(self, session, actor):
         made = [make_resource(session, name=f"登记信息{n}", publish=n % 2 == 0) for n in range(3)]
         res = service.search_resources(session, actor("platform_admin"), ResourceFilter())
         assert res.total >= len(made) > 1  # not the 1 of a FROM-less count(*)
