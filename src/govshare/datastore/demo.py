@@ -9,12 +9,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govshare.catalog import service as catalog
-from govshare.catalog.models import Resource
-from govshare.catalog.schemas import DataItemIn, ResourceCreate, ReviewDecision
+from govshare.catalog.schemas import DataItemIn, ResourceCreate, ResourceFilter, ReviewDecision
 from govshare.core.db import Database
 from govshare.core.security import SYSTEM
 from govshare.datastore import service, synthetic
@@ -89,13 +87,13 @@ def seed_datasets(
     tmp = Path(tempfile.mkdtemp(prefix="govshare-demo-"))
     for name, unit, columns, rows, abstract in DEMO:
         dept = units[unit]
-        resource_id = session.scalar(
-            select(Resource.id).where(
-                Resource.name == name,
-                Resource.provider_department_id == dept.id,
-                Resource.status == "published",
-            )
+        published, _more = catalog.list_resources(
+            session,
+            SYSTEM,
+            filters=ResourceFilter(provider_department_id=dept.id, status="published"),
+            limit=500,
         )
+        resource_id = next((r.id for r in published if r.name == name), None)
         if resource_id is None:
             created = publish_resource(
                 session, name, dept.id, categories[dept.id], columns, abstract
