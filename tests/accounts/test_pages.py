@@ -275,3 +275,8 @@ class TestShell:
     def test_unknown_page_is_chinese_404(self, client):
         r = client.get("/no/such/page")
         assert r.status_code == 404 and "您访问的页面或接口不存在。" in r.text
+
+    def test_unknown_page_keeps_the_logged_in_header(self, login_as):
+        page = soup(login_as("consumer").get("/no/such/page"))
+        assert page.select_one('nav[aria-label="主导航"]') is not None
+        assert not page.find("a", string="登录")

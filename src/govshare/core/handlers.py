@@ -20,7 +20,7 @@ from govshare.core.context import current_request
 from govshare.core.errors import DomainError, NotAuthenticated, Problem
 from govshare.core.i18n import N_, _
 from govshare.core.validation import field_errors
-from govshare.core.web import is_htmx, render
+from govshare.core.web import actor_for_error_page, is_htmx, render
 
 log = structlog.get_logger("govshare.errors")
 
@@ -71,6 +71,7 @@ def _page(
     headers: dict[str, str] | None = None,
 ) -> Response:
     ctx = current_request()
+    actor_for_error_page(request)
     return render(
         request,
         "error.html",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +30,8 @@ from govshare.core.db import Database
 from govshare.core.errors import DomainError, NotAuthenticated
 from govshare.core.i18n import HTML_LANG, LOCALES, gettext, ngettext
 from govshare.core.security import ANONYMOUS, Actor
+
+log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
@@ -96,6 +99,26 @@ def get_actor(request: Request, session: SessionDep) -> Actor:
     )
     request.state.actor = actor
     return actor
+
+
+def actor_for_error_page(request: Request) -> None:
+    """Resolve the actor of a request no route handled (a 404 of the router), so that its error
+    page shows the user's own header and menu rather than a login button. Best effort: an error
+    page must render even when the database is what failed."""
+    if getattr(request.state, "actor", None) is not None:
+        return
+    if not request.cookies.get("govshare_session"):
+        return
+    try:
+        with get_database(request).session() as session:
+            request.state.actor = request.app.state.resolve_actor(
+                session,
+                session_token=request.cookies.get("govshare_session"),
+                authorization=None,
+                method="GET",
+            )
+    except Exception:  # noqa: BLE001 - the error page goes on as anonymous
+        log.debug("no actor for the error page", exc_info=True)
 
 
 def get_user(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
