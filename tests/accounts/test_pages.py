@@ -280,3 +280,9 @@ class TestShell:
         page = soup(login_as("consumer").get("/no/such/page"))
         assert page.select_one('nav[aria-label="主导航"]') is not None
         assert not page.find("a", string="登录")
+
+    def test_one_menu_entry_is_current(self, login_as):
+        client = login_as("platform_admin")
+        for path, label in (("/catalog-statistics", "目录统计"), ("/notify/outbox", "发件箱")):
+            current = soup(client.get(path)).select('nav a[aria-current="page"]')
+            assert [a.get_text(strip=True) for a in current] == [label]
