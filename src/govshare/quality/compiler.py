@@ -1,9 +1,10 @@
 """Rules as DuckDB SQL: each row-level rule becomes a predicate that is true on a failing row.
 
 Pure functions, no database: the datastore runs the compiled SQL over a version's files as one
-aggregate query (``counts_sql``) and, for failing rules only, one bounded sample query
-(``samples_sql``). The check digits of GB 11643 and GB 32100 (with its embedded GB 11714 code)
-are weighted sums over substrings, so they run inside the engine, never row by row in Python.
+aggregate query (``counts_sql``) for every rule's counts and, when some rule fails, one more
+query (``samples_sql``) for at most 20 failing rows of each failing rule. The check digits of
+GB 11643 and GB 32100 (with its embedded GB 11714 code) are weighted sums over substrings, so
+they run inside the engine, never row by row in Python.
 """
 
 from __future__ import annotations
@@ -166,14 +167,13 @@ def text(name: str, types: dict[str, str]) -> str:
 def id_valid_sql(x: str, today: dt.date) -> str:
     """SQL true when ``x`` (text) is a valid 18-digit GB 11643 number: layout, real birth date
     between 1850 and ``today``, and the check character (weighted sum mod 11)."""
-    weighted = " + ".join(
-        f"(unicode(substr({x}, {i + 1}, 1)) - 48) * {w}" for i, w in enumerate(ID_WEIGHTS)
-    )
+    weighted = " + ".join(f"(ord({x}[{i + 1}]) - 48) * {w}" for i, w in enumerate(ID_WEIGHTS))
     born = f"try_strptime(substr({x}, 7, 8), '%Y%m%d')"
     return (
         f"(regexp_full_match({x}, '\\d{{17}}[\\dX]') "
         f"AND substr({s(ID_CHECK)}, ({weighted}) % 11 + 1, 1) = substr({x}, 18, 1) "
-        f"AND {born} BETWEEN TIMESTAMP '1850-01-01' AND TIMESTAMP '{today.isoformat()}')"
+        f"AND coalesce({born} BETWEEN TIMESTAMP '1850-01-01' AND TIMESTAMP '{today.isoformat()}', "
+        "false))"
     )
 
 
@@ -198,7 +198,7 @@ def uscc_valid_sql(x: str) -> str:
         f"(strpos({chars}, substr({x}, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(USCC_WEIGHTS)
     )
     return (
-        f"(regexp_full_match({x}, '[1-9ANY][1-59]\\d{{6}}[\\dA-Z]{{8}}[\\dX]"
+        f"(regexp_full_match({x}, '[1-9ANY][1-59]\\d{{6}}[0-9A-HJ-NP-RTUWXY]{{8}}[\\dX]"
         f"[\\dA-HJ-NP-RTUW-Y]') "
         f"AND substr({chars}, (31 - ({weighted}) % 31) % 31 + 1, 1) = substr({x}, 18, 1) "
         f"AND {org_valid_sql(f'substr({x}, 9, 9)')})"
@@ -297,7 +297,7 @@ def _citizen_id(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled
     a = spec.items[0]
     x = text(a, types)
     notnull = f"{q(a)} IS NOT NULL"
-    legacy = f"regexp_full_match({x}, '\\d{{15}}')"
+    legacy = f"(length({x}) = 15 AND regexp_full_match({x}, '\\d{{15}}'))"
     conds = [id_valid_sql(x, now.date())]
     if spec.params.get("check_area"):
         conds.append(_in_list(f"substr({x}, 1, 6)", CODE_LISTS["area"][1]))
@@ -340,7 +340,8 @@ def _agrees_with_id(spec: Spec, types: dict[str, str], now: dt.datetime) -> Comp
     else:
         odd = f"(unicode(substr({idx}, 17, 1)) - 48) % 2 = 1"
         differs = f"{text(spec.items[1], types)} <> CASE WHEN {odd} THEN '男' ELSE '女' END"
-    return Compiled(f"({both} AND {shaped} AND {differs})", f"({both} AND {shaped})")
+    # the cheap comparison first: the layout regex then runs only on the rows that differ
+    return Compiled(f"({both} AND {differs} AND {shaped})", f"({both})")
 
 
 def _custom(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
@@ -408,20 +409,37 @@ def check_custom(expression: str) -> str | None:
     return None
 
 
-def counts_sql(rules: Sequence[tuple[Spec, Compiled]]) -> tuple[str, list[str]]:
-    """One aggregate over ``data``: the row count, then per rule checked, failing and extras.
+def _count_of(predicate: str) -> str:
+    """count(*) where ``predicate`` holds; ``count(col)`` for a bare ``col IS NOT NULL``."""
+    if predicate == "true":
+        return "count(*)"
+    bare = re.fullmatch(r'("(?:[^"]|"")+") IS NOT NULL', predicate)
+    return f"count({bare.group(1)})" if bare else f"count(*) FILTER (WHERE {predicate})"
 
-    Returns the SQL and the names of its result columns, in order."""
+
+def _key_and_value(spec: Spec, keys: Sequence[str], types: dict[str, str]) -> tuple[str, str]:
+    key = " || '|' || ".join(f"coalesce({text(k, types)}, '')" for k in keys) if keys else "''"
+    value = " || ' / ' || ".join(f"coalesce({text(i, types)}, '')" for i in spec.items) or "''"
+    return key, value
+
+
+def counts_sql(rules: Sequence[tuple[Spec, Compiled]]) -> tuple[str, list[str]]:
+    """One aggregate over ``data``: the row count, then per rule the rows checked, the rows
+    failing and extra counts. Returns the SQL and the names of its result columns, in order.
+
+    Samples are not gathered here: an aggregate such as ``min(x, 20) FILTER (WHERE …)`` builds
+    its argument for every row and cost a third more than the counts (bench/bench_quality.py)."""
     parts = ["count(*)"]
     names = ["rows"]
     for spec, c in rules:
-        parts.append(f"count(*) FILTER (WHERE {c.checked})" if c.checked != "true" else "count(*)")
+        parts.append(_count_of(c.checked))
         names.append(f"{spec.id}:checked")
         if c.unique:
-            parts.append(
-                f"count(*) FILTER (WHERE {c.checked}) - count(DISTINCT {c.unique}) "
-                f"FILTER (WHERE {c.checked})"
-            )
+            # count(DISTINCT x) skips NULL itself; a row() of several items needs the filter
+            distinct = f"count(DISTINCT {c.unique})"
+            if c.unique.startswith("row("):
+                distinct += f" FILTER (WHERE {c.checked})"
+            parts.append(f"{_count_of(c.checked)} - {distinct}")
         else:
             parts.append(f"count(*) FILTER (WHERE {c.fails})")
         names.append(f"{spec.id}:failing")
@@ -434,11 +452,12 @@ def counts_sql(rules: Sequence[tuple[Spec, Compiled]]) -> tuple[str, list[str]]:
 def samples_sql(
     rules: Sequence[tuple[Spec, Compiled]], keys: Sequence[str], types: dict[str, str]
 ) -> str:
-    """At most ``SAMPLE_LIMIT`` failing rows per rule: rule id, key items, failing values."""
-    key = " || '|' || ".join(f"coalesce({text(k, types)}, '')" for k in keys) if keys else "''"
+    """At most ``SAMPLE_LIMIT`` rows per failing rule, as (rule id, key items, values); for a
+    uniqueness rule its repeated values. Each part stops at its limit, so the query reads only
+    as far as the twentieth failing row of each rule."""
     selects = []
     for spec, c in rules:
-        value = " || ' / ' || ".join(f"coalesce({text(i, types)}, '')" for i in spec.items) or "''"
+        key, value = _key_and_value(spec, keys, types)
         if c.unique:
             cols = ", ".join(q(i) for i in spec.items)
             selects.append(

@@ -22,8 +22,15 @@ from govshare.datastore import service as datastore
 from govshare.notify import service as notify
 from govshare.notify.schemas import Recipients
 from govshare.quality import permissions
-from govshare.quality.compiler import KINDS, Compiled, RuleError, Spec, compile_rule, counts_sql
-from govshare.quality.compiler import samples_sql as build_samples_sql
+from govshare.quality.compiler import (
+    KINDS,
+    Compiled,
+    RuleError,
+    Spec,
+    compile_rule,
+    counts_sql,
+    samples_sql,
+)
 from govshare.quality.models import (
     QualityFinding,
     QualityIssue,
@@ -132,14 +139,15 @@ def _measure(
     if rows == 0:
         raise Invalid(_("版本 {n} 没有数据行，无法检查。").format(n=version.number))
     for spec, _c in compiled:
+        prefix = f"{spec.id}:"
         extra = {
-            n.split(":", 1)[1]: int(v)
+            n.removeprefix(prefix): int(v)
             for n, v in counts.items()
-            if n.startswith(f"{spec.id}:") and n.split(":", 1)[1] not in ("checked", "failing")
+            if n.startswith(prefix) and n.removeprefix(prefix) not in ("checked", "failing")
         }
         results[spec.id] = {
-            "failing": int(counts[f"{spec.id}:failing"]),
-            "checked": int(counts[f"{spec.id}:checked"]),
+            "failing": int(counts[f"{prefix}failing"]),
+            "checked": int(counts[f"{prefix}checked"]),
             "extra": extra,
             "samples": [],
         }
@@ -150,7 +158,7 @@ def _measure(
             actor,
             ds.resource_id,
             version.number,
-            build_samples_sql(failing, keys_of(ds), types),
+            samples_sql(failing, keys_of(ds), types),
             timeout_ms=settings.quality_timeout_ms,
             authorized_by=authorized,
         )
