@@ -51,7 +51,7 @@ def test_gate_report_scoreboard_and_objection(page_as, tmp_path):
 
     # 1. the gate blocks the version and names each failing rule with samples
     assert _load(steward, tmp_path / "人口-有误.csv") == "refused"
-    alert = steward.get_by_role("alert")
+    alert = steward.get_by_role("alert").last
     expect(alert).to_contain_text("公民身份号码：公民身份号码（GB 11643）")
     expect(alert).to_contain_text(bad[3][2])
     expect(alert).to_contain_text("性别与身份证号一致")
@@ -78,8 +78,8 @@ def test_gate_report_scoreboard_and_objection(page_as, tmp_path):
     supervisor = page_as("duban.supervisor")
     supervisor.goto("/quality")
     board = supervisor.locator("#scoreboard")
-    expect(board).to_contain_text("市公安局")
-    expect(board).to_contain_text("市市场监管局")
+    expect(board).to_contain_text("德州市公安局")
+    expect(board).to_contain_text("德州市市场监督管理局")
     assert supervisor.locator("#scoreboard tbody tr").first.locator("td").first.inner_text() == "1"
 
     # 5. a consumer's objection is answered and fixed in a new version
