@@ -130,6 +130,11 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
             JOB_KINDS,
         )
 
+    def quality(session: Session, ctx: dict[str, object]) -> None:
+        from govshare.quality import demo as quality_demo
+
+        quality_demo.seed_quality(session)
+
     def plans(session: Session, ctx: dict[str, object]) -> None:
         from govshare.supervision import demo as supervision_demo
 
@@ -142,6 +147,7 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
         ("政务信息资源目录", catalog_resources),
         ("工作方案与督查", plans),
         ("演示数据集", datasets),
+        ("数据质量规则与检查", quality),
     ]
 
 

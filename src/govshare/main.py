@@ -45,6 +45,9 @@ from govshare.jobs.schemas import JobKind
 from govshare.jobs.worker import Worker
 from govshare.notify import api as notify_api
 from govshare.notify import pages as notify_pages
+from govshare.quality import api as quality_api
+from govshare.quality import pages as quality_pages
+from govshare.quality import service as quality_service
 from govshare.schedule import Scheduler
 from govshare.supervision import api as supervision_api
 from govshare.supervision import pages as supervision_pages
@@ -56,6 +59,7 @@ MODULES: list[tuple[ModuleType, ModuleType]] = [
     (supervision_pages, supervision_api),
     (catalog_pages, catalog_api),
     (datastore_pages, datastore_api),
+    (quality_pages, quality_api),
     (jobs_pages, jobs_api),
     (notify_pages, notify_api),
     (clocks_pages, clocks_api),
@@ -71,7 +75,7 @@ JOB_KINDS: dict[str, JobKind] = {
 }
 
 # Checks that may refuse to publish a dataset version (quality adds its gate here), in order.
-PUBLISH_GATES: list[datastore_service.Gate] = []
+PUBLISH_GATES: list[datastore_service.Gate] = [quality_service.gate_version]
 
 
 def make_worker(db: Database, *, use_nats: bool | None = None) -> Worker:

@@ -30,6 +30,7 @@ def _deliver(session: Session, now: dt.datetime | None) -> dict[str, Any]:
 def passes() -> list[tuple[str, Callable[[Session, dt.datetime | None], dict[str, Any]]]]:
     """The passes of one tick, in order (modules add theirs here: an explicit list)."""
     from govshare.datastore import service as datastore
+    from govshare.quality import service as quality
     from govshare.supervision import service as supervision
 
     def reminders(session: Session, now: dt.datetime | None) -> dict[str, Any]:
@@ -38,8 +39,13 @@ def passes() -> list[tuple[str, Callable[[Session, dt.datetime | None], dict[str
     def pulls(session: Session, now: dt.datetime | None) -> dict[str, Any]:
         return {"enqueued": len(datastore.enqueue_due_pulls(session, now))}
 
+    def inspections(session: Session, now: dt.datetime | None) -> dict[str, Any]:
+        done = quality.run_due_inspections(session, SYSTEM, now)
+        return {**done, "escalated": quality.escalate_overdue_issues(session, SYSTEM, now)}
+
     return [
         ("supervision.reminders", reminders),
+        ("quality.inspections", inspections),
         ("datastore.pulls", pulls),
         ("notify.deliver", _deliver),
     ]

@@ -99,3 +99,8 @@ def test_any_single_digit_change_of_an_id_is_caught(seed, pos, delta):
 @given(st.integers(min_value=0, max_value=2**32))
 def test_generated_credit_codes_validate(seed):
     assert uscc_problem(make_credit_code(random.Random(seed), "371400", "9", "1")) is None
+
+
+def test_uscc_with_letters_outside_its_character_set_is_refused_not_an_error():
+    # GB 32100 never writes I, O, S, V or Z; the check once raised ValueError on them
+    assert uscc_problem("91371400ICQWD18Y19") == "统一社会信用代码含有不允许的字符或格式不符"

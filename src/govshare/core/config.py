@@ -157,6 +157,35 @@ class Settings(BaseSettings):
         description="Time limit of one request or query when pulling from a "
         "department database or an HTTP API.",
     )
+    quality_weights: dict[str, float] = Field(
+        {
+            "completeness": 0.25,
+            "validity": 0.3,
+            "uniqueness": 0.15,
+            "consistency": 0.2,
+            "timeliness": 0.1,
+        },
+        description="Weights of the quality dimensions in the overall score, as a JSON object "
+        "(renormalised over the dimensions a dataset's rules measure).",
+    )
+    quality_timeout_ms: int = Field(
+        300_000,
+        ge=1000,
+        le=600_000,
+        description="Time limit of one quality scan of a version (all rules in one pass).",
+    )
+    quality_rectify_days: int = Field(
+        10, ge=1, le=120, description="Working days a department has to fix a failing rule."
+    )
+    quality_objection_days: int = Field(
+        5, ge=1, le=60, description="Working days a provider has to answer a data objection."
+    )
+    quality_inspection_days: int = Field(
+        7, ge=1, le=366, description="Days between periodic inspections of a dataset."
+    )
+    quality_inspections_per_pass: int = Field(
+        20, ge=1, le=1000, description="Most datasets one scheduler pass inspects."
+    )
     demo_password: str = Field(
         "Dezhou@2026",
         description="Password given to every demo account by `govshare demo`. Development only.",

@@ -120,7 +120,8 @@ def uscc_problem(code: str) -> str | None:
     """
     if len(code) != 18:
         return N_("统一社会信用代码应为 18 位")
-    if not USCC_PATTERN.match(code):
+    if not USCC_PATTERN.match(code) or any(c not in USCC_CHARS for c in code):
+        # GB 32100 writes every character from its 31-character set (no I, O, S, V, Z)
         return N_("统一社会信用代码含有不允许的字符或格式不符")
     if uscc_check_char(code[:17]) != code[17]:
         return N_("统一社会信用代码校验码错误")

@@ -585,6 +585,7 @@ def scan(
         paths = ", ".join(lit(p) for p in relations.values())
         con.execute(f"SET allowed_paths=[{paths}]")
         con.execute("SET enable_external_access=false")
+        con.execute("SET enable_progress_bar=false")  # no terminal: printing it is waste
         for name, path in relations.items():
             con.execute(f"CREATE VIEW {q(name)} AS SELECT * FROM read_parquet({lit(path)})")
         con.execute("SET lock_configuration=true")

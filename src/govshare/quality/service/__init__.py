@@ -1,0 +1,55 @@
+"""The quality module's use cases, split by sub-entity: rules, runs (and the gate), issues and
+objections, scores and reports.
+
+Other modules import this package: ``from govshare.quality import service as quality``.
+"""
+
+from __future__ import annotations
+
+from govshare.quality.service.issues import (
+    answer_objection,
+    file_objection,
+    get_objection,
+    list_issues,
+    list_objections,
+    mark_issue_fixed,
+)
+from govshare.quality.service.rules import (
+    create_rule,
+    delete_rule,
+    list_rules,
+    suggest_rules,
+    update_rule,
+)
+from govshare.quality.service.runs import (
+    escalate_overdue_issues,
+    gate_version,
+    get_run,
+    list_runs,
+    run_due_inspections,
+    run_inspection,
+)
+from govshare.quality.service.scores import export_report, get_report, get_scoreboard
+
+__all__ = [
+    "answer_objection",
+    "create_rule",
+    "delete_rule",
+    "escalate_overdue_issues",
+    "export_report",
+    "file_objection",
+    "gate_version",
+    "get_objection",
+    "get_report",
+    "get_run",
+    "get_scoreboard",
+    "list_issues",
+    "list_objections",
+    "list_rules",
+    "list_runs",
+    "mark_issue_fixed",
+    "run_due_inspections",
+    "run_inspection",
+    "suggest_rules",
+    "update_rule",
+]
