@@ -46,6 +46,8 @@ from govshare.jobs.worker import Worker
 from govshare.notify import api as notify_api
 from govshare.notify import pages as notify_pages
 from govshare.schedule import Scheduler
+from govshare.sharing import api as sharing_api
+from govshare.sharing import pages as sharing_pages
 from govshare.supervision import api as supervision_api
 from govshare.supervision import pages as supervision_pages
 
@@ -56,6 +58,7 @@ MODULES: list[tuple[ModuleType, ModuleType]] = [
     (supervision_pages, supervision_api),
     (catalog_pages, catalog_api),
     (datastore_pages, datastore_api),
+    (sharing_pages, sharing_api),
     (jobs_pages, jobs_api),
     (notify_pages, notify_api),
     (clocks_pages, clocks_api),
