@@ -135,6 +135,11 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
 
         ctx["plans"] = supervision_demo.seed_plans(session)
 
+    def sharing(session: Session, ctx: dict[str, object]) -> None:
+        from govshare.sharing import demo as sharing_demo
+
+        ctx["sharing"] = sharing_demo.seed_sharing(session)
+
     return [
         ("单位与单位组", departments),
         ("演示账户", users),
@@ -142,6 +147,7 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
         ("政务信息资源目录", catalog_resources),
         ("工作方案与督查", plans),
         ("演示数据集", datasets),
+        ("数据共享", sharing),
     ]
 
 

@@ -30,6 +30,7 @@ def _deliver(session: Session, now: dt.datetime | None) -> dict[str, Any]:
 def passes() -> list[tuple[str, Callable[[Session, dt.datetime | None], dict[str, Any]]]]:
     """The passes of one tick, in order (modules add theirs here: an explicit list)."""
     from govshare.datastore import service as datastore
+    from govshare.sharing import service as sharing
     from govshare.supervision import service as supervision
 
     def reminders(session: Session, now: dt.datetime | None) -> dict[str, Any]:
@@ -38,8 +39,12 @@ def passes() -> list[tuple[str, Callable[[Session, dt.datetime | None], dict[str
     def pulls(session: Session, now: dt.datetime | None) -> dict[str, Any]:
         return {"enqueued": len(datastore.enqueue_due_pulls(session, now))}
 
+    def requests(session: Session, now: dt.datetime | None) -> dict[str, Any]:
+        return sharing.send_deadline_reminders(session, SYSTEM, now=now)
+
     return [
         ("supervision.reminders", reminders),
+        ("sharing.reminders", requests),
         ("datastore.pulls", pulls),
         ("notify.deliver", _deliver),
     ]
