@@ -64,6 +64,9 @@ def _decided(s: Any, a: A, how: str) -> None:
 
 
 def _verify(s: Any, a: A) -> None:
+    from govshare.sharing.service.data import clear_caches
+
+    clear_caches()
     w = _world(s, loaded=True)
     approve_county(s, ask(s, w).id)
     caller = resolve_actor(s, session_token=None, authorization=w.headers["Authorization"])

@@ -10,5 +10,8 @@ from tests.sharing.helpers import World, build_world
 
 @pytest.fixture
 def world(db, session, tmp_path) -> World:  # type: ignore[no-untyped-def]
+    from govshare.sharing.service.data import clear_caches
+
     get_rate_limiter().reset()
+    clear_caches()
     return build_world(db, session, tmp_path)

@@ -6,15 +6,18 @@ codes contain a slash (前段码/后段码); they go into the path as they are.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
-from govshare.core.errors import NotAuthenticated
+from govshare.core.db import READS_ONLY
+from govshare.core.errors import DomainError, NotAuthenticated
 from govshare.core.i18n import _
 from govshare.core.security import Actor
-from govshare.core.web import SessionDep, UserDep
+from govshare.core.web import SessionDep, UserDep, get_database
 from govshare.sharing import service
 from govshare.sharing.schemas import (
     BatchAnswer,
@@ -31,6 +34,7 @@ from govshare.sharing.schemas import (
     VerifyAnswer,
     VerifyRequest,
 )
+from govshare.sharing.service.data import Recorder
 
 router = APIRouter(tags=["sharing"])
 PROBLEM: dict[str, object] = {"content": {"application/problem+json": {}}}
@@ -41,28 +45,6 @@ DATA_ERRORS: dict[int | str, dict[str, object]] = {
     422: {"description": "信息项未获授权、筛选或游标无效、主键超过 1,000 个", **PROBLEM},
     429: {"description": "超过授权的调用频率或每日配额（Retry-After 头给出秒数）", **PROBLEM},
 }
-
-
-def get_caller(request: Request, session: SessionDep) -> Actor:
-    """The API token of a data call. Batch lookup and verification send their keys in a POST
-    body but only read, so the token's read scope suffices (resolved as a GET); web sessions do
-    not call the data API."""
-    cached = getattr(request.state, "actor", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    auth = request.headers.get("authorization")
-    if not auth:
-        raise NotAuthenticated(
-            _("数据接口需要接口令牌：Authorization: Bearer <令牌>。"), action="sharing.data_api"
-        )
-    actor: Actor = request.app.state.resolve_actor(
-        session, session_token=None, authorization=auth, method="GET"
-    )
-    request.state.actor = actor
-    return actor
-
-
-CallerDep = Annotated[Actor, Depends(get_caller)]
 
 
 class TokenBinding(BaseModel):
@@ -177,6 +159,53 @@ def revoke_grant(session: SessionDep, actor: UserDep, grant_id: int, data: Reaso
 
 
 # --- the data API (specific routes first: the resource code contains a slash) -------------------
+#
+# Each call runs its reads in a transaction of its own (DEFERRED on SQLite, so calls do not
+# queue for the write lock), commits, and only then hands its audit entry to the group-commit
+# recorder: the answer leaves once the entry is durable, and concurrent calls share one write.
+# Refusals roll back and are recorded like every other route's. The token's read scope suffices:
+# batch lookup and verification send keys in a POST body but only read. Web sessions do not call
+# the data API.
+
+T = TypeVar("T")
+
+
+async def _call(request: Request, work: Callable[[Any, Actor, Recorder], T]) -> T:
+    db = get_database(request)
+    pending: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def run() -> T:
+        session = db.session()
+        actor: Actor | None = None
+        try:
+            session.connection(execution_options={READS_ONLY: True})
+            auth = request.headers.get("authorization")
+            if not auth:
+                raise NotAuthenticated(
+                    _("数据接口需要接口令牌：Authorization: Bearer <令牌>。"),
+                    action="sharing.data_api",
+                )
+            actor = request.app.state.resolve_actor(
+                session, session_token=None, authorization=auth, method="GET"
+            )
+            request.state.actor = actor
+            answer = work(session, actor, lambda *a, **k: pending.append((a, k)))
+            session.commit()
+            return answer
+        except DomainError as exc:
+            session.rollback()
+            db.record_refusal(actor, exc)
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    answer = await run_in_threadpool(run)
+    for args, kwargs in pending:
+        await request.app.state.audit_group.record(*args, **kwargs)
+    return answer
 
 
 @router.post(
@@ -185,11 +214,11 @@ def revoke_grant(session: SessionDep, actor: UserDep, grant_id: int, data: Reaso
     tags=["data"],
     responses=DATA_ERRORS,
 )
-def lookup_records(
-    session: SessionDep, actor: CallerDep, resource_code: str, data: BatchRequest
-) -> BatchAnswer:
+async def lookup_records(request: Request, resource_code: str, data: BatchRequest) -> BatchAnswer:
     """Batch lookup of up to 1,000 keys: records in key order, keys not found listed apart."""
-    return service.lookup_records(session, actor, resource_code, data.keys)
+    return await _call(
+        request, lambda s, a, r: service.lookup_records(s, a, resource_code, data.keys, r)
+    )
 
 
 @router.post(
@@ -198,11 +227,12 @@ def lookup_records(
     tags=["data"],
     responses=DATA_ERRORS,
 )
-def verify_record(
-    session: SessionDep, actor: CallerDep, resource_code: str, data: VerifyRequest
-) -> VerifyAnswer:
+async def verify_record(request: Request, resource_code: str, data: VerifyRequest) -> VerifyAnswer:
     """核验: does this record exist with these values? Yes/no per field, no data returned."""
-    return service.verify_record(session, actor, resource_code, data.key, data.fields)
+    return await _call(
+        request,
+        lambda s, a, r: service.verify_record(s, a, resource_code, data.key, data.fields, r),
+    )
 
 
 @router.get(
@@ -211,11 +241,9 @@ def verify_record(
     tags=["data"],
     responses=DATA_ERRORS,
 )
-def lookup_record(
-    session: SessionDep, actor: CallerDep, resource_code: str, key: str
-) -> RecordAnswer:
+async def lookup_record(request: Request, resource_code: str, key: str) -> RecordAnswer:
     """One record by its key, with the grant's items and masks."""
-    return service.lookup_record(session, actor, resource_code, key)
+    return await _call(request, lambda s, a, r: service.lookup_record(s, a, resource_code, key, r))
 
 
 @router.get(
@@ -224,9 +252,8 @@ def lookup_record(
     tags=["data"],
     responses=DATA_ERRORS,
 )
-def read_rows(
-    session: SessionDep,
-    actor: CallerDep,
+async def read_rows(
+    request: Request,
     resource_code: str,
     fields: Annotated[str | None, Query(description="信息项，逗号分隔（默认：授权的全部）")] = None,
     filter: Annotated[
@@ -237,6 +264,16 @@ def read_rows(
 ) -> RowsAnswer:
     """Rows of the resource inside the grant: granted items, row filter and masks applied."""
     names = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
-    return service.read_rows(
-        session, actor, resource_code, fields=names, filter_text=filter, cursor=cursor, limit=limit
+    return await _call(
+        request,
+        lambda s, a, r: service.read_rows(
+            s,
+            a,
+            resource_code,
+            fields=names,
+            filter_text=filter,
+            cursor=cursor,
+            limit=limit,
+            audit_with=r,
+        ),
     )

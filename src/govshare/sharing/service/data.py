@@ -10,8 +10,11 @@ recorded too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -62,21 +65,85 @@ def _bad(action: str, field: str, message: str) -> Invalid:
     return Invalid(message, action=action, errors=[FieldError(field, message)])
 
 
-def _scope(session: Session, actor: Actor, code: str, action: str) -> tuple[Scope, Grant, str]:
-    """The grant the calling token's system holds on the resource, as a Scope."""
+@dataclass(frozen=True)
+class _System:
+    id: int
+    name: str
+    key: bytes
+    active: bool
+
+
+@dataclass(frozen=True)
+class _Resource:
+    id: int
+    code: str
+    name: str
+    key_item: str
+
+
+# A token's binding to a system never changes (a token is bound once; revoking the token is
+# checked by accounts on every call), so it is cached per process. Published resources are visible
+# to every logged-in caller, so their metadata is cached for RESOURCE_TTL seconds by code; grants
+# are read on every call, so a revocation stops the very next one.
+RESOURCE_TTL = 60.0
+_systems: dict[int, _System | None] = {}
+_resources: dict[str, tuple[float, _Resource]] = {}
+_lock = threading.Lock()
+
+
+def clear_caches() -> None:
+    """Forget cached bindings and resources (tests, whose rolled-back ids are reused)."""
+    with _lock:
+        _systems.clear()
+        _resources.clear()
+
+
+def _system_of(session: Session, token_id: int) -> _System | None:
+    cached = _systems.get(token_id)
+    if cached is not None:
+        return cached
     bound = session.execute(
         select(ConsumerSystem)
         .join(SystemToken, SystemToken.system_id == ConsumerSystem.id)
-        .where(SystemToken.token_id == (actor.token_id or -1))
+        .where(SystemToken.token_id == token_id)
     ).scalar_one_or_none()
-    if bound is None or not bound.active:
-        raise NotAuthorized(_("此接口令牌未绑定消费系统，不能调用数据接口。"), action=action)
+    if bound is None:
+        return None
+    found = _System(bound.id, bound.name, bytes.fromhex(bound.pseudonym_key), bound.active)
+    with _lock:
+        _systems[token_id] = found
+    return found
+
+
+def _resource_of(session: Session, actor: Actor, code: str, action: str) -> _Resource:
+    now = time.monotonic()
+    hit = _resources.get(code)
+    if hit is not None and now - hit[0] < RESOURCE_TTL:
+        return hit[1]
     try:
         resource = catalog.get_resource_by_code(session, actor, code)
     except NotFound:
         raise NotFound(
             _("信息资源不存在。"), action=action, target=("resource", "", code)
         ) from None
+    found = _Resource(
+        resource.id,
+        resource.code,
+        resource.name,
+        next((i.name for i in resource.data_items if i.is_key), ""),
+    )
+    if resource.status in ("published", "retired"):  # visible to every logged-in caller
+        with _lock:
+            _resources[code] = (now, found)
+    return found
+
+
+def _scope(session: Session, actor: Actor, code: str, action: str) -> tuple[Scope, Grant, str]:
+    """The grant the calling token's system holds on the resource, as a Scope."""
+    bound = _system_of(session, actor.token_id or -1)
+    if bound is None or not bound.active:
+        raise NotAuthorized(_("此接口令牌未绑定消费系统，不能调用数据接口。"), action=action)
+    resource = _resource_of(session, actor, code, action)
     now = utcnow()
     grants = session.scalars(
         select(Grant).where(
@@ -103,7 +170,7 @@ def _scope(session: Session, actor: Actor, code: str, action: str) -> tuple[Scop
             target=target,
             headers={"Retry-After": str(decision.retry_after)},
         )
-    key_item = next((i.name for i in resource.data_items if i.is_key), "")
+    key_item = resource.key_item
     scope = Scope(
         grant_id=grant.id,
         system_id=bound.id,
@@ -112,9 +179,14 @@ def _scope(session: Session, actor: Actor, code: str, action: str) -> tuple[Scop
         items=tuple(grant.items),
         masks={k: Mask(v) for k, v in grant.masks.items()},
         row_filter=tuple((f["item"], frozenset(f["values"])) for f in grant.row_filter),
-        key=bytes.fromhex(bound.pseudonym_key),
+        key=bound.key,
     )
     return scope, grant, key_item
+
+
+#: Records a read's audit entry and returns once it is durable: the group-commit recorder's
+#: ``record_blocking`` (the data API passes it), or None to write in the caller's transaction.
+Recorder = Callable[..., None] | None
 
 
 def _record(
@@ -125,23 +197,23 @@ def _record(
     grant: Grant,
     items: Sequence[str],
     rows: int,
+    audit_with: Recorder = None,
     **details: Any,
 ) -> None:
-    audit.record(
-        session,
-        actor,
-        action,
-        ("sharing_grant", str(grant.id), grant.audit_label()),
-        details={
-            "system": scope.system_id,
-            "grant": grant.id,
-            "resource": scope.resource_code,
-            "purpose": grant.purpose,
-            "items": list(items),
-            "rows": rows,
-            **details,
-        },
-    )
+    target = ("sharing_grant", str(grant.id), grant.audit_label())
+    fields = {
+        "system": scope.system_id,
+        "grant": grant.id,
+        "resource": scope.resource_code,
+        "purpose": grant.purpose,
+        "items": list(items),
+        "rows": rows,
+        **details,
+    }
+    if audit_with is not None:
+        audit_with(actor, action, target, details=fields)
+    else:
+        audit.record(session, actor, action, target, details=fields)
 
 
 def _fields(action: str, scope: Scope, fields: Sequence[str] | None) -> list[str]:
@@ -166,6 +238,7 @@ def read_rows(
     filter_text: str | None = None,
     cursor: str | None = None,
     limit: int = 100,
+    audit_with: Recorder = None,
 ) -> RowsAnswer:
     """A page of the granted rows, optionally filtered on granted unmasked items."""
     action = "sharing.read_rows"
@@ -195,7 +268,17 @@ def read_rows(
             audited_by_caller=True,
         )
     rows = [{k: r[k] for k in wanted} for r in access.serve(scope, page.rows)]
-    _record(session, actor, action, scope, grant, wanted, len(rows), filter=filter_text or "")
+    _record(
+        session,
+        actor,
+        action,
+        scope,
+        grant,
+        wanted,
+        len(rows),
+        audit_with,
+        filter=filter_text or "",
+    )
     return RowsAnswer(
         resource_code=scope.resource_code,
         grant_id=grant.id,
@@ -231,7 +314,9 @@ def _lookup(
     return {str(r[key_item]): r for r in rows if access.inside(scope, r)}
 
 
-def lookup_record(session: Session, actor: Actor, resource_code: str, key: str) -> RecordAnswer:
+def lookup_record(
+    session: Session, actor: Actor, resource_code: str, key: str, audit_with: Recorder = None
+) -> RecordAnswer:
     """One record by its key, as the grant allows; 404 when missing or outside the row filter."""
     action = "sharing.lookup_record"
     require(permissions.can_lookup_record(actor), action)
@@ -244,12 +329,16 @@ def lookup_record(session: Session, actor: Actor, resource_code: str, key: str) 
             target=("sharing_grant", str(grant.id), grant.audit_label()),
         )
     row = access.mask_row(scope, next(iter(found.values())))
-    _record(session, actor, action, scope, grant, scope.items, 1)
+    _record(session, actor, action, scope, grant, scope.items, 1, audit_with)
     return RecordAnswer(resource_code=scope.resource_code, grant_id=grant.id, record=row)
 
 
 def lookup_records(
-    session: Session, actor: Actor, resource_code: str, keys: Sequence[str]
+    session: Session,
+    actor: Actor,
+    resource_code: str,
+    keys: Sequence[str],
+    audit_with: Recorder = None,
 ) -> BatchAnswer:
     """Up to 1,000 records by key, in key order; keys not found (or outside) listed apart."""
     action = "sharing.lookup_records"
@@ -263,14 +352,21 @@ def lookup_records(
     found = _lookup(session, actor, scope, grant, key_item, clean, action)
     records = [access.mask_row(scope, found[k]) for k in clean if k in found]
     missing = [k for k in clean if k not in found]
-    _record(session, actor, action, scope, grant, scope.items, len(records), keys=len(clean))
+    _record(
+        session, actor, action, scope, grant, scope.items, len(records), audit_with, keys=len(clean)
+    )
     return BatchAnswer(
         resource_code=scope.resource_code, grant_id=grant.id, records=records, missing=missing
     )
 
 
 def verify_record(
-    session: Session, actor: Actor, resource_code: str, key: str, fields: dict[str, str]
+    session: Session,
+    actor: Actor,
+    resource_code: str,
+    key: str,
+    fields: dict[str, str],
+    audit_with: Recorder = None,
 ) -> VerifyAnswer:
     """核验: whether the record exists and each given value matches, without returning data."""
     action = "sharing.verify_record"
@@ -280,7 +376,9 @@ def verify_record(
     found = _lookup(session, actor, scope, grant, key_item, [key.strip()], action)
     row = next(iter(found.values()), None)
     answer = access.compare(row, fields) if row else dict.fromkeys(fields, False)
-    _record(session, actor, action, scope, grant, list(fields), 0, exists=row is not None)
+    _record(
+        session, actor, action, scope, grant, list(fields), 0, audit_with, exists=row is not None
+    )
     return VerifyAnswer(
         resource_code=scope.resource_code,
         grant_id=grant.id,
