@@ -24,6 +24,7 @@ BENCHMARKS = [
     "bench.bench_catalog",
     "bench.bench_datastore",
     "bench.bench_quality",
+    "bench.bench_sharing",
 ]
 
 

@@ -140,6 +140,11 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
 
         ctx["plans"] = supervision_demo.seed_plans(session)
 
+    def sharing(session: Session, ctx: dict[str, object]) -> None:
+        from govshare.sharing import demo as sharing_demo
+
+        ctx["sharing"] = sharing_demo.seed_sharing(session)
+
     return [
         ("单位与单位组", departments),
         ("演示账户", users),
@@ -148,6 +153,7 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
         ("工作方案与督查", plans),
         ("演示数据集", datasets),
         ("数据质量规则与检查", quality),
+        ("数据共享", sharing),
     ]
 
 

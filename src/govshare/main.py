@@ -49,6 +49,8 @@ from govshare.quality import api as quality_api
 from govshare.quality import pages as quality_pages
 from govshare.quality import service as quality_service
 from govshare.schedule import Scheduler
+from govshare.sharing import api as sharing_api
+from govshare.sharing import pages as sharing_pages
 from govshare.supervision import api as supervision_api
 from govshare.supervision import pages as supervision_pages
 
@@ -60,6 +62,7 @@ MODULES: list[tuple[ModuleType, ModuleType]] = [
     (catalog_pages, catalog_api),
     (datastore_pages, datastore_api),
     (quality_pages, quality_api),
+    (sharing_pages, sharing_api),
     (jobs_pages, jobs_api),
     (notify_pages, notify_api),
     (clocks_pages, clocks_api),

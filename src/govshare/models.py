@@ -9,6 +9,7 @@ from govshare.datastore import models as datastore_models
 from govshare.jobs import models as jobs_models
 from govshare.notify import models as notify_models
 from govshare.quality import models as quality_models
+from govshare.sharing import models as sharing_models
 from govshare.supervision import models as supervision_models
 
 # Tables (and indexes) that migrations create outside the models' metadata, with the backend's
@@ -26,5 +27,6 @@ __all__ = [
     "jobs_models",
     "notify_models",
     "quality_models",
+    "sharing_models",
     "supervision_models",
 ]

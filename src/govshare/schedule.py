@@ -31,6 +31,7 @@ def passes() -> list[tuple[str, Callable[[Session, dt.datetime | None], dict[str
     """The passes of one tick, in order (modules add theirs here: an explicit list)."""
     from govshare.datastore import service as datastore
     from govshare.quality import service as quality
+    from govshare.sharing import service as sharing
     from govshare.supervision import service as supervision
 
     def reminders(session: Session, now: dt.datetime | None) -> dict[str, Any]:
@@ -43,9 +44,13 @@ def passes() -> list[tuple[str, Callable[[Session, dt.datetime | None], dict[str
         done = quality.run_due_inspections(session, SYSTEM, now)
         return {**done, "escalated": quality.escalate_overdue_issues(session, SYSTEM, now)}
 
+    def requests(session: Session, now: dt.datetime | None) -> dict[str, Any]:
+        return sharing.send_deadline_reminders(session, SYSTEM, now=now)
+
     return [
         ("supervision.reminders", reminders),
         ("quality.inspections", inspections),
+        ("sharing.reminders", requests),
         ("datastore.pulls", pulls),
         ("notify.deliver", _deliver),
     ]

@@ -71,8 +71,17 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+#: Execution option for a transaction that only reads (the data API's reads, whose audit entries
+#: are group-committed): on SQLite it begins DEFERRED, so concurrent readers do not queue for the
+#: write lock. Pass it first: ``session.connection(execution_options={READS_ONLY: True})``.
+READS_ONLY = "govshare_reads_only"
+
+
 def _sqlite_on_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if conn.get_execution_options().get(READS_ONLY):
+        conn.exec_driver_sql("BEGIN DEFERRED")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -1,0 +1,279 @@
+"""JSON API of sharing (/api/v1/sharing) and the data API every department calls (/api/v1/data).
+
+The data API is for API tokens bound to a consumer system (``Authorization: Bearer …``). Resource
+codes contain a slash (前段码/后段码); they go into the path as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from govshare.core.db import READS_ONLY
+from govshare.core.errors import DomainError, NotAuthenticated
+from govshare.core.i18n import _
+from govshare.core.security import Actor
+from govshare.core.web import SessionDep, UserDep, get_database
+from govshare.sharing import service
+from govshare.sharing.schemas import (
+    BatchAnswer,
+    BatchRequest,
+    Decision,
+    GrantPublic,
+    Reason,
+    RecordAnswer,
+    RequestCreate,
+    RequestPublic,
+    RowsAnswer,
+    SystemCreate,
+    SystemPublic,
+    VerifyAnswer,
+    VerifyRequest,
+)
+from govshare.sharing.service.data import Recorder
+
+router = APIRouter(tags=["sharing"])
+PROBLEM: dict[str, object] = {"content": {"application/problem+json": {}}}
+DATA_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"description": "令牌无效、过期或已吊销", **PROBLEM},
+    403: {"description": "令牌未绑定消费系统，或没有有效授权（含已吊销、已过期）", **PROBLEM},
+    404: {"description": "资源不存在或不可见；记录不存在或不在授权范围内", **PROBLEM},
+    422: {"description": "信息项未获授权、筛选或游标无效、主键超过 1,000 个", **PROBLEM},
+    429: {"description": "超过授权的调用频率或每日配额（Retry-After 头给出秒数）", **PROBLEM},
+}
+
+
+class TokenBinding(BaseModel):
+    """Which of the caller's API tokens to bind."""
+
+    token_id: int
+
+
+# --- systems -------------------------------------------------------------------------------------
+
+
+@router.get("/sharing/systems", response_model=list[SystemPublic])
+def list_systems(session: SessionDep, actor: UserDep) -> list[SystemPublic]:
+    """Consumer systems of the caller's department (platform admins, auditors: all)."""
+    return service.list_systems(session, actor)
+
+
+@router.post("/sharing/systems", response_model=SystemPublic, status_code=201)
+def register_system(session: SessionDep, actor: UserDep, data: SystemCreate) -> SystemPublic:
+    """Register a consumer system of the caller's department."""
+    return service.register_system(session, actor, data)
+
+
+@router.post("/sharing/systems/{system_id}/tokens", response_model=SystemPublic)
+def bind_system_token(
+    session: SessionDep, actor: UserDep, system_id: int, data: TokenBinding
+) -> SystemPublic:
+    """Bind one of the caller's API tokens to the system (one system per token)."""
+    return service.bind_system_token(session, actor, system_id, data.token_id)
+
+
+# --- requests ------------------------------------------------------------------------------------
+
+
+@router.get("/sharing/requests", response_model=list[RequestPublic])
+def list_requests(
+    session: SessionDep, actor: UserDep, status: str | None = None
+) -> list[RequestPublic]:
+    """The caller's department's requests with their clocks, newest first."""
+    return service.list_requests(session, actor, status=status)
+
+
+@router.get("/sharing/review-queue", response_model=list[RequestPublic])
+def list_review_queue(session: SessionDep, actor: UserDep) -> list[RequestPublic]:
+    """Pending requests for the caller's department's resources, most urgent first."""
+    return service.list_review_queue(session, actor)
+
+
+@router.post("/sharing/requests", response_model=RequestPublic, status_code=201)
+def submit_request(session: SessionDep, actor: UserDep, data: RequestCreate) -> RequestPublic:
+    """Apply for a published resource for one of the department's systems."""
+    return service.submit_request(session, actor, data)
+
+
+@router.get("/sharing/requests/{request_id}", response_model=RequestPublic)
+def get_request(session: SessionDep, actor: UserDep, request_id: int) -> RequestPublic:
+    """One request with its clock."""
+    return service.get_request(session, actor, request_id)
+
+
+@router.put("/sharing/requests/{request_id}", response_model=RequestPublic)
+def update_request(
+    session: SessionDep, actor: UserDep, request_id: int, data: RequestCreate
+) -> RequestPublic:
+    """Complete a returned request and send it again."""
+    return service.update_request(session, actor, request_id, data)
+
+
+@router.post("/sharing/requests/{request_id}/approve", response_model=RequestPublic)
+def approve_request(
+    session: SessionDep, actor: UserDep, request_id: int, data: Decision
+) -> RequestPublic:
+    """Approve, possibly narrowed (items, row filter) and with tighter masks."""
+    return service.approve_request(session, actor, request_id, data)
+
+
+@router.post("/sharing/requests/{request_id}/refuse", response_model=RequestPublic)
+def refuse_request(
+    session: SessionDep, actor: UserDep, request_id: int, data: Reason
+) -> RequestPublic:
+    """Refuse with a reason."""
+    return service.refuse_request(session, actor, request_id, data)
+
+
+@router.post("/sharing/requests/{request_id}/return", response_model=RequestPublic)
+def return_request(
+    session: SessionDep, actor: UserDep, request_id: int, data: Reason
+) -> RequestPublic:
+    """Return for more information with a reason."""
+    return service.return_request(session, actor, request_id, data)
+
+
+# --- grants --------------------------------------------------------------------------------------
+
+
+@router.get("/sharing/grants", response_model=list[GrantPublic])
+def list_grants(session: SessionDep, actor: UserDep) -> list[GrantPublic]:
+    """Grants held by or given by the caller's department."""
+    return service.list_grants(session, actor)
+
+
+@router.get("/sharing/grants/{grant_id}", response_model=GrantPublic)
+def get_grant(session: SessionDep, actor: UserDep, grant_id: int) -> GrantPublic:
+    """One grant."""
+    return service.get_grant(session, actor, grant_id)
+
+
+@router.post("/sharing/grants/{grant_id}/revoke", response_model=GrantPublic)
+def revoke_grant(session: SessionDep, actor: UserDep, grant_id: int, data: Reason) -> GrantPublic:
+    """Revoke at once: the next call under the grant is refused."""
+    return service.revoke_grant(session, actor, grant_id, data)
+
+
+# --- the data API (specific routes first: the resource code contains a slash) -------------------
+#
+# Each call runs its reads in a transaction of its own (DEFERRED on SQLite, so calls do not
+# queue for the write lock), commits, and only then hands its audit entry to the group-commit
+# recorder: the answer leaves once the entry is durable, and concurrent calls share one write.
+# Refusals roll back and are recorded like every other route's. The token's read scope suffices:
+# batch lookup and verification send keys in a POST body but only read. Web sessions do not call
+# the data API.
+
+T = TypeVar("T")
+
+
+async def _call(request: Request, work: Callable[[Any, Actor, Recorder], T]) -> T:
+    db = get_database(request)
+    pending: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def run() -> T:
+        session = db.session()
+        actor: Actor | None = None
+        try:
+            session.connection(execution_options={READS_ONLY: True})
+            auth = request.headers.get("authorization")
+            if not auth:
+                raise NotAuthenticated(
+                    _("数据接口需要接口令牌：Authorization: Bearer <令牌>。"),
+                    action="sharing.data_api",
+                )
+            actor = request.app.state.resolve_actor(
+                session, session_token=None, authorization=auth, method="GET"
+            )
+            request.state.actor = actor
+            answer = work(session, actor, lambda *a, **k: pending.append((a, k)))
+            session.commit()
+            return answer
+        except DomainError as exc:
+            session.rollback()
+            db.record_refusal(actor, exc)
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    answer = await run_in_threadpool(run)
+    for args, kwargs in pending:
+        await request.app.state.audit_group.record(*args, **kwargs)
+    return answer
+
+
+@router.post(
+    "/data/{resource_code:path}/records/batch",
+    response_model=BatchAnswer,
+    tags=["data"],
+    responses=DATA_ERRORS,
+)
+async def lookup_records(request: Request, resource_code: str, data: BatchRequest) -> BatchAnswer:
+    """Batch lookup of up to 1,000 keys: records in key order, keys not found listed apart."""
+    return await _call(
+        request, lambda s, a, r: service.lookup_records(s, a, resource_code, data.keys, r)
+    )
+
+
+@router.post(
+    "/data/{resource_code:path}/verify",
+    response_model=VerifyAnswer,
+    tags=["data"],
+    responses=DATA_ERRORS,
+)
+async def verify_record(request: Request, resource_code: str, data: VerifyRequest) -> VerifyAnswer:
+    """核验: does this record exist with these values? Yes/no per field, no data returned."""
+    return await _call(
+        request,
+        lambda s, a, r: service.verify_record(s, a, resource_code, data.key, data.fields, r),
+    )
+
+
+@router.get(
+    "/data/{resource_code:path}/records/{key}",
+    response_model=RecordAnswer,
+    tags=["data"],
+    responses=DATA_ERRORS,
+)
+async def lookup_record(request: Request, resource_code: str, key: str) -> RecordAnswer:
+    """One record by its key, with the grant's items and masks."""
+    return await _call(request, lambda s, a, r: service.lookup_record(s, a, resource_code, key, r))
+
+
+@router.get(
+    "/data/{resource_code:path}",
+    response_model=RowsAnswer,
+    tags=["data"],
+    responses=DATA_ERRORS,
+)
+async def read_rows(
+    request: Request,
+    resource_code: str,
+    fields: Annotated[str | None, Query(description="信息项，逗号分隔（默认：授权的全部）")] = None,
+    filter: Annotated[
+        str | None, Query(description="筛选，如 `性别=男; 出生日期>=1980-01-01`")
+    ] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> RowsAnswer:
+    """Rows of the resource inside the grant: granted items, row filter and masks applied."""
+    names = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
+    return await _call(
+        request,
+        lambda s, a, r: service.read_rows(
+            s,
+            a,
+            resource_code,
+            fields=names,
+            filter_text=filter,
+            cursor=cursor,
+            limit=limit,
+            audit_with=r,
+        ),
+    )

@@ -1,0 +1,277 @@
+"""The data API over HTTP: what a consumer system gets, and the security matrix over every
+data endpoint (items, rows, masks, revocation, expiry, other department's token, pending and
+refused requests, invisible resources)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from govshare.audit.models import AuditEntry
+from govshare.sharing import service
+from govshare.sharing.models import Grant
+from govshare.sharing.schemas import Reason
+from tests.personas import actor_of
+from tests.sharing.helpers import COUNTY, World, approve_county, ask, system_with_token
+
+Call = Callable[[Any, World, dict[str, str], str], Any]
+
+
+def _rows(client, world, headers, key):
+    return client.get(f"/api/v1/data/{world.code}", headers=headers)
+
+
+def _lookup(client, world, headers, key):
+    return client.get(f"/api/v1/data/{world.code}/records/{key}", headers=headers)
+
+
+def _batch(client, world, headers, key):
+    return client.post(
+        f"/api/v1/data/{world.code}/records/batch", headers=headers, json={"keys": [key]}
+    )
+
+
+def _verify(client, world, headers, key):
+    person = next(p for p in world.people if p[2] == key)
+    return client.post(
+        f"/api/v1/data/{world.code}/verify",
+        headers=headers,
+        json={"key": key, "fields": {"姓名": person[0]}},
+    )
+
+
+ENDPOINTS: dict[str, Call] = {
+    "rows": _rows,
+    "lookup": _lookup,
+    "batch": _batch,
+    "verify": _verify,
+}
+
+
+def _granted(session, world) -> int:
+    req = ask(session, world)
+    done = approve_county(session, req.id)
+    session.commit()
+    return int(done.grant_id)
+
+
+def test_lookup_batch_and_verify_give_exactly_what_the_grant_allows(client, session, world):
+    _granted(session, world)
+    mine = world.in_county()[0]
+    r = client.get(f"/api/v1/data/{world.code}/records/{mine[2]}", headers=world.headers)
+    assert r.status_code == 200, r.text
+    record = r.json()["record"]
+    assert set(record) == {"姓名", "公民身份号码", "户籍地址"}
+    assert record["公民身份号码"] == mine[2][:6] + "********" + mine[2][-4:]
+    assert record["姓名"].startswith(mine[0][0]) and "*" in record["姓名"]  # personal: masked
+    keys = [p[2] for p in world.in_county()[:3]] + [world.outside()[0][2]]
+    r = client.post(
+        f"/api/v1/data/{world.code}/records/batch", headers=world.headers, json={"keys": keys}
+    )
+    assert r.status_code == 200
+    assert len(r.json()["records"]) == 3 and r.json()["missing"] == [world.outside()[0][2]]
+    r = client.post(
+        f"/api/v1/data/{world.code}/verify",
+        headers=world.headers,
+        json={"key": mine[2], "fields": {"姓名": mine[0], "户籍地址": "不对的地址"}},
+    )
+    assert r.json() == {
+        "resource_code": world.code,
+        "grant_id": r.json()["grant_id"],
+        "exists": True,
+        "fields": {"姓名": True, "户籍地址": False},
+    }
+
+
+def test_rows_stay_inside_the_county_and_page_with_a_cursor(client, session, world):
+    _granted(session, world)
+    r = client.get(f"/api/v1/data/{world.code}?limit=5", headers=world.headers)
+    body = r.json()
+    assert r.status_code == 200 and len(body["rows"]) == 5 and body["next_cursor"]
+    ids = {p[2][:6] + "********" + p[2][-4:] for p in world.in_county()}
+    assert all(row["公民身份号码"] in ids for row in body["rows"])
+    r2 = client.get(
+        f"/api/v1/data/{world.code}?limit=5&cursor={body['next_cursor']}", headers=world.headers
+    )
+    assert r2.status_code == 200 and r2.json()["rows"] != body["rows"]
+
+
+def test_every_data_call_is_in_the_audit_trail(client, session, world):
+    grant_id = _granted(session, world)
+    mine = world.in_county()[0]
+
+    def count() -> int:
+        return session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action.like("sharing.%"), AuditEntry.target_id == str(grant_id))
+        )
+
+    before = count()
+    for call in ENDPOINTS.values():
+        assert call(client, world, world.headers, mine[2]).status_code == 200
+    session.expire_all()
+    assert count() == before + 4
+
+
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_revocation_stops_the_very_next_call(client, session, world, endpoint):
+    grant_id = _granted(session, world)
+    key = world.in_county()[0][2]
+    assert ENDPOINTS[endpoint](client, world, world.headers, key).status_code == 200
+    service.revoke_grant(
+        session, actor_of(session, "other_admin"), grant_id, Reason(reason="停止合作")
+    )
+    session.commit()
+    r = ENDPOINTS[endpoint](client, world, world.headers, key)
+    assert r.status_code == 403 and "授权" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_expired_grant_gives_nothing(client, session, world, endpoint):
+    grant_id = _granted(session, world)
+    session.get(Grant, grant_id).valid_until = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    session.commit()
+    r = ENDPOINTS[endpoint](client, world, world.headers, world.in_county()[0][2])
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_pending_and_refused_requests_give_nothing(client, session, world, endpoint):
+    req = ask(session, world)
+    session.commit()
+    key = world.in_county()[0][2]
+    assert ENDPOINTS[endpoint](client, world, world.headers, key).status_code == 403
+    service.refuse_request(
+        session, actor_of(session, "other_admin"), req.id, Reason(reason="依据不足")
+    )
+    session.commit()
+    assert ENDPOINTS[endpoint](client, world, world.headers, key).status_code == 403
+
+
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_another_departments_token_never_works_for_this_grant(client, session, world, endpoint):
+    _granted(session, world)
+    _other, headers = system_with_token(session, "dept_admin", "统计分析系统")
+    session.commit()
+    r = ENDPOINTS[endpoint](client, world, headers, world.in_county()[0][2])
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_an_unbound_token_is_refused(client, session, world, endpoint, bearer):
+    _granted(session, world)
+    headers = bearer("consumer", ("read",))
+    session.commit()
+    r = ENDPOINTS[endpoint](client, world, headers, world.in_county()[0][2])
+    assert r.status_code == 403 and "未绑定" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("endpoint", ["lookup", "batch", "verify"])
+def test_rows_outside_the_filter_are_not_found(client, session, world, endpoint):
+    _granted(session, world)
+    outside = world.outside()[0]
+    r = ENDPOINTS[endpoint](client, world, world.headers, outside[2])
+    if endpoint == "lookup":
+        assert r.status_code == 404
+    elif endpoint == "batch":
+        assert r.json()["records"] == [] and r.json()["missing"] == [outside[2]]
+    else:
+        assert r.json()["exists"] is False and r.json()["fields"] == {"姓名": False}
+
+
+def test_items_outside_the_grant_are_refused(client, session, world):
+    _granted(session, world)
+    h = world.headers
+    r = client.get(f"/api/v1/data/{world.code}?fields=姓名,联系电话", headers=h)
+    assert r.status_code == 422 and "未获授权的信息项" in r.json()["detail"]
+    r = client.get(f"/api/v1/data/{world.code}?filter=性别=男", headers=h)
+    assert r.status_code == 422 and "未获授权" in r.json()["detail"]
+    r = client.get(f"/api/v1/data/{world.code}?filter=公民身份号码=1", headers=h)
+    assert r.status_code == 422 and "脱敏" in r.json()["detail"]
+    key = world.in_county()[0][2]
+    r = client.post(
+        f"/api/v1/data/{world.code}/verify",
+        headers=h,
+        json={"key": key, "fields": {"联系电话": "13800000000"}},
+    )
+    assert r.status_code == 422
+
+
+def test_invisible_or_unknown_resource_answers_404(client, session, world):
+    _granted(session, world)
+    r = client.get("/api/v1/data/NO-SUCH/000001", headers=world.headers)
+    assert r.status_code == 404 and r.json()["detail"] == "信息资源不存在。"
+
+
+def test_bad_input_is_a_clear_problem_and_counted(client, session, world):
+    _granted(session, world)
+    h = world.headers
+    r = client.get(f"/api/v1/data/{world.code}?cursor=@@@", headers=h)
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem")
+    r = client.post(
+        f"/api/v1/data/{world.code}/records/batch",
+        headers=h,
+        json={"keys": [str(i) for i in range(1001)]},
+    )
+    assert r.status_code == 422 and "1000" in r.json()["detail"]
+    session.expire_all()
+    refused = session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action == "sharing.lookup_records", AuditEntry.outcome == "invalid")
+    )
+    assert refused >= 1
+
+
+def test_quota_exceeded_is_429_with_retry_after(client, session, world):
+    grant_id = _granted(session, world)
+    session.get(Grant, grant_id).daily_quota = 2
+    session.commit()
+    key = world.in_county()[0][2]
+    for _ in range(2):
+        assert _lookup(client, world, world.headers, key).status_code == 200
+    r = _lookup(client, world, world.headers, key)
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+    assert "配额" in r.json()["detail"]
+
+
+def test_request_and_review_over_the_api(client, session, world, login_as):
+    c = login_as("consumer")
+    r = c.post(
+        "/api/v1/sharing/requests",
+        json={
+            "system_id": world.system_id,
+            "resource_id": world.resource.id,
+            "purpose": "核验身份",
+            "items": ["姓名", "公民身份号码"],
+        },
+    )
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    assert r.json()["status_label"] == "待审核"
+    c.cookies.clear()
+    c2 = login_as("other_admin")
+    r = c2.post(
+        f"/api/v1/sharing/requests/{rid}/approve",
+        json={"row_filter": [{"item": "户籍地区划", "values": [COUNTY]}]},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "approved"
+    r = c2.post(f"/api/v1/sharing/requests/{rid}/refuse", json={"reason": "x"})
+    assert r.status_code == 409
+
+
+def test_openapi_documents_the_data_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/data/{resource_code}",
+        "/api/v1/data/{resource_code}/records/{key}",
+        "/api/v1/data/{resource_code}/records/batch",
+        "/api/v1/data/{resource_code}/verify",
+    ):
+        assert path in paths, sorted(paths)
