@@ -130,6 +130,17 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
             JOB_KINDS,
         )
 
+    def open_data(session: Session, ctx: dict[str, object]) -> None:
+        from govshare.main import JOB_KINDS
+        from govshare.opendata import demo as opendata_demo
+
+        opendata_demo.seed_open_data(
+            session,
+            ctx["units"],  # type: ignore[arg-type]
+            ctx["categories"],  # type: ignore[arg-type]
+            JOB_KINDS,
+        )
+
     def plans(session: Session, ctx: dict[str, object]) -> None:
         from govshare.supervision import demo as supervision_demo
 
@@ -142,6 +153,7 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
         ("政务信息资源目录", catalog_resources),
         ("工作方案与督查", plans),
         ("演示数据集", datasets),
+        ("开放数据", open_data),
     ]
 
 

@@ -8,6 +8,7 @@ from govshare.core.db import Base
 from govshare.datastore import models as datastore_models
 from govshare.jobs import models as jobs_models
 from govshare.notify import models as notify_models
+from govshare.opendata import models as opendata_models
 from govshare.supervision import models as supervision_models
 
 # Tables (and indexes) that migrations create outside the models' metadata, with the backend's
@@ -24,5 +25,6 @@ __all__ = [
     "datastore_models",
     "jobs_models",
     "notify_models",
+    "opendata_models",
     "supervision_models",
 ]

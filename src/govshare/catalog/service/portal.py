@@ -1,0 +1,272 @@
+"""The catalog as the public open-data portal sees it: published resources whose 开放属性 is
+无条件开放 or 有条件开放, narrowed to those the portal has released (``within``: a subquery of
+resource ids that the opendata module passes in). Anyone may read these, visitors included;
+closed resources and unpublished filings never appear.
+
+Search uses the same segmented full-text index as the catalog (no second index): a Chinese phrase
+is matched by ``search.matching``; facet counts come from one GROUP BY per facet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, exists, func, literal_column, select, text
+from sqlalchemy.orm import Session
+
+from govshare.catalog import exchange, permissions, search
+from govshare.catalog.models import Category, Resource
+from govshare.catalog.schemas import (
+    FORMAT_CLASS_LABELS,
+    OPEN_TYPE_LABELS,
+    FacetValue,
+    ResourcePublic,
+    ResourceSummary,
+)
+from govshare.catalog.service.common import public, public_many, summaries
+from govshare.core.areas import CITY, COUNTIES
+from govshare.core.errors import NotFound
+from govshare.core.i18n import _
+from govshare.core.security import ANONYMOUS, Actor, require
+
+OPEN_TYPES = ("open", "conditional")
+PORTAL_FACETS = ("provider", "domain", "county", "open_type", "format_class", "update_cycle")
+SORTS = ("relevance", "modified_desc", "modified_asc", "name_asc", "name_desc", "newest")
+
+
+def _base(within: Select[Any]) -> Select[Any]:
+    return select(Resource).where(
+        Resource.status == "published",
+        Resource.open_type.in_(OPEN_TYPES),
+        Resource.id.in_(within),
+    )
+
+
+def _has_keyword(session: Session, tag: str) -> Any:
+    if search.dialect(session) == "postgresql":
+        return text("CAST(catalog_resource.keywords AS jsonb) ? :kw").bindparams(kw=tag)
+    each = func.json_each(Resource.keywords).table_valued("value")
+    return exists(select(literal_column("1")).select_from(each).where(each.c.value == tag))
+
+
+def _narrow(session: Session, stmt: Select[Any], filters: dict[str, Any]) -> Select[Any]:
+    simple = {
+        "provider_department_id": Resource.provider_department_id,
+        "open_type": Resource.open_type,
+        "format_class": Resource.format_class,
+        "update_cycle": Resource.update_cycle,
+        "category_class": Resource.category_class,
+    }
+    for key, value in filters.items():
+        if value in (None, "", []):
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if key in simple:
+            stmt = stmt.where(simple[key].in_(values))
+        elif key == "domain":
+            stmt = stmt.where((Resource.lei + Resource.xiang).in_([str(v) for v in values]))
+        elif key == "county":
+            stmt = stmt.where(func.substr(Resource.provider_area_code, 1, 6).in_(values))
+        elif key == "tags":
+            for tag in values:
+                stmt = stmt.where(_has_keyword(session, str(tag)))
+        elif key == "ids":
+            stmt = stmt.where(Resource.id.in_([int(v) for v in values]))
+    return stmt
+
+
+def _facet_columns() -> dict[str, tuple[Any, ...]]:
+    return {
+        "provider": (Resource.provider_department_id, Resource.provider_name),
+        "domain": ((Resource.lei + Resource.xiang).label("domain"),),
+        "county": (func.substr(Resource.provider_area_code, 1, 6).label("county"),),
+        "open_type": (Resource.open_type,),
+        "format_class": (Resource.format_class,),
+        "update_cycle": (Resource.update_cycle,),
+    }
+
+
+def _domain_names(session: Session) -> dict[str, str]:
+    rows = session.execute(select(Category.full_code, Category.name).where(Category.level == 2))
+    return {str(code): str(name) for code, name in rows}
+
+
+def _county_names() -> dict[str, str]:
+    return {CITY.code: _("市本级"), **{a.code: a.name for a in COUNTIES}}
+
+
+def _label(session: Session, facet: str, row: Sequence[Any], cache: dict[str, Any]) -> str:
+    value = row[0]
+    if facet == "provider":
+        return str(row[1])
+    if facet == "domain":
+        names = cache.setdefault("domain", _domain_names(session))
+        return str(names.get(value, value))
+    if facet == "county":
+        names = cache.setdefault("county", _county_names())
+        return str(names.get(value, _("市本级")))
+    if facet == "open_type":
+        return _(OPEN_TYPE_LABELS.get(value, str(value)))
+    if facet == "format_class":
+        return _(FORMAT_CLASS_LABELS.get(value, str(value)))
+    return str(value)
+
+
+def _facets(
+    session: Session, matches: Select[Any], wanted: Sequence[str], limit: int
+) -> dict[str, list[FacetValue]]:
+    """Counts per value of each wanted facet over the whole result set (GROUP BY each)."""
+    ids = matches.with_only_columns(Resource.id).order_by(None).subquery()
+    cols = _facet_columns()
+    out: dict[str, list[FacetValue]] = {}
+    cache: dict[str, Any] = {}
+    for facet in wanted:
+        if facet not in cols:
+            continue
+        group = cols[facet]
+        stmt = (
+            select(*group, func.count().label("n"))
+            .where(Resource.id.in_(select(ids.c.id)))
+            .group_by(*group)
+            .order_by(func.count().desc())
+            .limit(limit)
+        )
+        if facet == "county":
+            merged: dict[str, int] = {}
+            for row in session.execute(stmt):
+                key = row[0] if row[0] in _county_names() else CITY.code
+                merged[key] = merged.get(key, 0) + int(row[-1])
+            cache.setdefault("county", _county_names())
+            out[facet] = [
+                FacetValue(value=k, label=cache["county"][k], count=n)
+                for k, n in sorted(merged.items(), key=lambda kv: -kv[1])
+            ]
+            continue
+        out[facet] = [
+            FacetValue(value=str(row[0]), label=_label(session, facet, row, cache), count=row[-1])
+            for row in session.execute(stmt)
+        ]
+    return out
+
+
+def _order(sort: str, rank: Any | None) -> list[Any]:
+    if sort == "relevance" and rank is not None:
+        return [rank, Resource.id.desc()]
+    if sort == "modified_asc":
+        return [Resource.updated_at.asc(), Resource.id]
+    if sort == "name_asc":
+        return [Resource.name.asc(), Resource.id]
+    if sort == "name_desc":
+        return [Resource.name.desc(), Resource.id.desc()]
+    if sort == "newest":
+        return [Resource.published_at.desc(), Resource.id.desc()]
+    return [Resource.updated_at.desc(), Resource.id.desc()]
+
+
+def search_open_resources(
+    session: Session,
+    actor: Actor,
+    within: Select[Any],
+    *,
+    q: str = "",
+    filters: dict[str, Any] | None = None,
+    sort: str = "relevance",
+    offset: int = 0,
+    limit: int = 20,
+    facets: Sequence[str] = (),
+    facet_limit: int = 50,
+) -> tuple[list[ResourceSummary], int, dict[str, list[FacetValue]], list[str]]:
+    """Open and conditionally open published resources among ``within`` matching a Chinese
+    phrase (every segmented word must occur, as in catalog search) and exact ``filters``
+    (provider_department_id, domain, county, open_type, format_class, update_cycle, tags, ids;
+    a value or a list), sorted, one page; with the total and the requested facet counts."""
+    require(permissions.can_search_open_resources(actor), "catalog.search_open_resources")
+    stmt = _narrow(session, _base(within), filters or {})
+    tokens = search.query_tokens(q) if q.strip() else []
+    rank = None
+    if tokens:
+        stmt, rank = search.matching(session, stmt, tokens)
+    elif q.strip():
+        stmt = stmt.where(Resource.id == -1)  # only punctuation: nothing can match
+    total = int(session.scalar(stmt.with_only_columns(func.count()).order_by(None)) or 0)
+    rows: list[Resource] = []
+    if limit > 0 and offset < total:
+        rows = list(session.scalars(stmt.order_by(*_order(sort, rank)).offset(offset).limit(limit)))
+    counts = _facets(session, stmt, facets, facet_limit) if facets else {}
+    return summaries(session, rows), total, counts, tokens
+
+
+def get_open_resource(
+    session: Session, actor: Actor, within: Select[Any], resource_id: int
+) -> ResourcePublic:
+    """One open or conditionally open published resource among ``within``, with its data items;
+    NotFound for anything else (closed, unpublished, not released, missing)."""
+    require(permissions.can_get_open_resource(actor), "catalog.get_open_resource")
+    resource = session.scalars(_base(within).where(Resource.id == resource_id)).one_or_none()
+    if resource is None:
+        raise NotFound(_("数据集不存在或未开放。"))
+    return public(session, ANONYMOUS, resource)
+
+
+def get_open_resources(
+    session: Session, actor: Actor, within: Select[Any], resource_ids: Sequence[int]
+) -> list[ResourcePublic]:
+    """Several open resources by id (those that are not open are left out), in the given order."""
+    require(permissions.can_get_open_resources(actor), "catalog.get_open_resources")
+    found = {
+        r.id: r for r in session.scalars(_base(within).where(Resource.id.in_(list(resource_ids))))
+    }
+    ordered = [found[i] for i in resource_ids if i in found]
+    return public_many(session, ANONYMOUS, ordered)
+
+
+def get_open_catalog_stamp(
+    session: Session, actor: Actor, within: Select[Any]
+) -> tuple[int, dt.datetime | None]:
+    """How many open resources there are and when the last of them changed: the portal's
+    cache key (any edit, publication or retirement of an open resource changes it)."""
+    require(permissions.can_get_open_catalog_stamp(actor), "catalog.get_open_catalog_stamp")
+    base = _base(within)
+    row = session.execute(
+        base.with_only_columns(func.count(), func.max(Resource.updated_at)).order_by(None)
+    ).one()
+    return int(row[0] or 0), row[1]
+
+
+def get_open_dcat(
+    session: Session,
+    actor: Actor,
+    within: Select[Any],
+    *,
+    landing: str,
+    distributions: dict[int, list[dict[str, Any]]],
+    title: str,
+    publisher: str,
+) -> dict[str, Any]:
+    """The open resources among ``within`` as DCAT-AP JSON-LD (catalog/exchange.py), with the
+    portal's landing pages (``landing`` with ``{id}``) and distributions (download URLs)."""
+    require(permissions.can_get_open_dcat(actor), "catalog.get_open_dcat")
+    ids = list(session.scalars(_base(within).with_only_columns(Resource.id).order_by(Resource.id)))
+    resources: list[ResourcePublic] = []
+    for start in range(0, len(ids), 500):
+        batch = list(
+            session.scalars(_base(within).where(Resource.id.in_(ids[start : start + 500])))
+        )
+        resources += public_many(session, ANONYMOUS, batch)
+    base = landing.split("{id}")[0].rstrip("/")
+    doc = exchange.dcat_catalog(resources, base, title, publisher)
+    graph = doc["@graph"]
+    catalog_node, datasets = graph[0], graph[1:]
+    catalog_node["@id"] = landing.replace("{id}", "").rstrip("/") or base
+    for r, ds in zip(resources, datasets, strict=True):
+        url = landing.format(id=r.id)
+        ds["@id"] = url
+        ds["dcat:landingPage"] = {"@id": url}
+        dists = distributions.get(r.id)
+        ds["dcat:distribution"] = (
+            dists if dists else [{"@type": "dcat:Distribution", "dcat:accessURL": {"@id": url}}]
+        )
+    catalog_node["dcat:dataset"] = [{"@id": d["@id"]} for d in datasets]
+    return doc
