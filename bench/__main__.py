@@ -19,7 +19,12 @@ from rich.table import Table
 from bench.common import Result
 
 # Modules add their benchmark here (an explicit list).
-BENCHMARKS = ["bench.bench_foundation", "bench.bench_catalog", "bench.bench_datastore"]
+BENCHMARKS = [
+    "bench.bench_foundation",
+    "bench.bench_catalog",
+    "bench.bench_datastore",
+    "bench.bench_opendata",
+]
 
 
 def main(argv: list[str]) -> int:

@@ -257,7 +257,9 @@ def _package_search(session: Session, actor: Actor, p: dict[str, Any], c: Any) -
             facets=facets,
             facet_limit=max(1, min(facet_limit, 1000)),
         )
-        full = catalog.get_open_resources(session, actor, released(), [s.id for s in found])
+        full = catalog.get_open_resources(
+            session, actor, released(), [s.id for s in found], with_items=False
+        )
         result_facets: dict[str, dict[str, int]] = {}
         search_facets: dict[str, Any] = {}
         for name in facet_fields:
