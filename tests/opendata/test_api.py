@@ -152,6 +152,15 @@ def test_error_envelope_and_rate_limit(portal, client, settings, monkeypatch):
     assert last.headers["Retry-After"].isdigit() and last.json()["success"] is False
 
 
+def test_metadata_answers_carry_etag_and_answer_304(portal, client):
+    first = client.get("/api/3/action/package_list")
+    assert first.headers["etag"] and first.headers["last-modified"]
+    again = client.get(
+        "/api/3/action/package_list", headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert again.status_code == 304
+
+
 def test_datastore_dump_is_csv(portal, client):
     rid = shapes.resource_uuid(portal["air"].id, "csv")
     r = client.get(f"/datastore/dump/{rid}")

@@ -233,3 +233,8 @@ def can_get_open_catalog_stamp(actor: Actor) -> bool:
 def can_get_open_dcat(actor: Actor) -> bool:
     """Everyone: the open resources as DCAT-AP (the portal's catalog.ttl/.jsonld/.rdf)."""
     return True
+
+
+def can_get_domain_names(actor: Actor) -> bool:
+    """Everyone: category names are public (the portal's domains)."""
+    return True

@@ -4,7 +4,9 @@ and ``/api/action/{action}``, GET or POST, CKAN's envelope and error shapes) wit
 
 from __future__ import annotations
 
+import hashlib
 import json
+from email.utils import format_datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -96,23 +98,48 @@ def _caller(request: Request, session: SessionDep) -> Any:
 CallerDep = Annotated[Any, Depends(_caller)]
 
 
-async def _action(request: Request, action: str, session: Any, caller: Any) -> JSONResponse:
+# Actions whose answer depends only on the portal's version (not on a dataset's rows).
+VERSIONED = {
+    "package_list",
+    "package_search",
+    "package_show",
+    "organization_list",
+    "organization_show",
+    "group_list",
+    "tag_list",
+    "resource_show",
+}
+
+
+async def _action(request: Request, action: str, session: Any, caller: Any) -> Response:
     params = await _params(request)
+    headers: dict[str, str] = {}
+    if request.method == "GET" and action in VERSIONED:
+        tag, changed = service.get_portal_stamp(session, ANONYMOUS)
+        raw = f"{tag}|{request.url.path}?{request.url.query}"
+        etag = 'W/"' + hashlib.sha1(raw.encode()).hexdigest()[:20] + '"'  # noqa: S324 - cache key
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=0, must-revalidate"}
+        if changed is not None:
+            headers["Last-Modified"] = format_datetime(changed, usegmt=True)
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
     result = service.ckan_action(session, ANONYMOUS, action, params, caller=caller)
-    return JSONResponse({"help": _help(request), "success": True, "result": result})
+    return JSONResponse(
+        {"help": _help(request), "success": True, "result": result}, headers=headers
+    )
 
 
 @ckan_router.api_route("/api/3/action/{action}", methods=["GET", "POST"])
 async def ckan_action_v3(
     request: Request, action: str, session: SessionDep, caller: CallerDep
-) -> JSONResponse:
+) -> Response:
     return await _action(request, action, session, caller)
 
 
 @ckan_router.api_route("/api/action/{action}", methods=["GET", "POST"])
 async def ckan_action_plain(
     request: Request, action: str, session: SessionDep, caller: CallerDep
-) -> JSONResponse:
+) -> Response:
     return await _action(request, action, session, caller)
 
 

@@ -14,7 +14,16 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, exists, func, literal_column, select, text
+from sqlalchemy import (
+    Select,
+    String,
+    exists,
+    func,
+    literal_column,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from govshare.catalog import exchange, permissions, search
@@ -126,38 +135,53 @@ def _label(session: Session, facet: str, row: Sequence[Any], cache: dict[str, An
 def _facets(
     session: Session, matches: Select[Any], wanted: Sequence[str], limit: int
 ) -> dict[str, list[FacetValue]]:
-    """Counts per value of each wanted facet over the whole result set, in one pass over its
-    rows (one query, whatever the number of facets)."""
-    cols = _facet_columns()
-    names = [f for f in wanted if f in cols]
+    """Counts per value of each wanted facet over the whole result set: one query, the result
+    set materialised once (a CTE) and grouped once per facet by the database."""
+    names = [f for f in wanted if f in _facet_columns()]
     if not names:
         return {}
-    columns = [c for f in names for c in cols[f]]
-    stmt = matches.with_only_columns(*columns).order_by(None)
-    counters: dict[str, Counter[Any]] = {f: Counter() for f in names}
-    labels: dict[Any, str] = {}
-    for row in session.execute(stmt):
-        i = 0
-        for f in names:
-            value = row[i]
-            if f == "provider":
-                labels[value] = row[i + 1]
-            counters[f][value] += 1
-            i += len(cols[f])
+    cols: dict[str, Any] = {
+        "provider": Resource.provider_department_id.label("provider"),
+        "domain": (Resource.lei + Resource.xiang).label("domain"),
+        "county": func.substr(Resource.provider_area_code, 1, 6).label("county"),
+        "open_type": Resource.open_type.label("open_type"),
+        "format_class": Resource.format_class.label("format_class"),
+        "update_cycle": Resource.update_cycle.label("update_cycle"),
+    }
+    m = (
+        matches.with_only_columns(*[cols[f] for f in names], Resource.provider_name)
+        .order_by(None)
+        .cte("facet_rows")
+    )
+    parts = [
+        select(
+            literal_column(f"'{f}'", String).label("facet"),  # f: one of the fixed names
+            func.cast(m.c[f], String).label("value"),
+            func.max(m.c.provider_name).label("label"),
+            func.count().label("n"),
+        ).group_by(m.c[f])
+        for f in names
+    ]
+    counters: dict[str, Counter[str]] = {f: Counter() for f in names}
+    labels: dict[str, str] = {}
+    for facet, value, label, n in session.execute(union_all(*parts)):
+        counters[facet][str(value)] += int(n)
+        if facet == "provider":
+            labels[str(value)] = str(label)
     out: dict[str, list[FacetValue]] = {}
     cache: dict[str, Any] = {}
     counties = _county_names()
     for f in names:
         counter = counters[f]
         if f == "county":
-            merged: Counter[Any] = Counter()
+            merged: Counter[str] = Counter()
             for value, n in counter.items():
                 merged[value if value in counties else CITY.code] += n
             counter = merged
         out[f] = [
             FacetValue(
-                value=str(value),
-                label=labels.get(value, str(value))
+                value=value,
+                label=labels.get(value, value)
                 if f == "provider"
                 else _label(session, f, (value,), cache),
                 count=int(n),
@@ -255,6 +279,13 @@ def get_open_resources(
         )
         for r in ordered
     ]
+
+
+def get_domain_names(session: Session, actor: Actor) -> dict[str, str]:
+    """The names of the catalog's domains (项, level-2 categories) by code, e.g. ``211`` →
+    环境保护: the portal's domains and CKAN's groups."""
+    require(permissions.can_get_domain_names(actor), "catalog.get_domain_names")
+    return _domain_names(session)
 
 
 def get_open_catalog_stamp(

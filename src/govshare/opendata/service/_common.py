@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session
 
 from govshare.catalog import service as catalog
@@ -169,7 +169,17 @@ CACHE_SIZE = 512
 
 def stamp_info(session: Session, actor: Actor) -> tuple[str, dt.datetime | None]:
     """The portal's version and when it last changed: it changes whenever a release or an open
-    resource changes (an edit, a publication, a retirement, a level change)."""
+    resource changes (an edit, a publication, a retirement, a level change). Computed once per
+    transaction (until it writes)."""
+    memo = session.info.get(_STAMP_KEY)
+    if memo is not None:
+        return memo  # type: ignore[no-any-return]
+    memo = _stamp_info(session, actor)
+    session.info[_STAMP_KEY] = memo
+    return memo
+
+
+def _stamp_info(session: Session, actor: Actor) -> tuple[str, dt.datetime | None]:
     count, changed = catalog.get_open_catalog_stamp(session, actor, released())
     rel = session.execute(select(func.count(), func.max(Release.updated_at))).one()
     raw = f"{count}|{changed}|{rel[0]}|{rel[1]}"
@@ -185,6 +195,25 @@ def _utc(value: dt.datetime) -> dt.datetime:
 def stamp(session: Session, actor: Actor) -> str:
     """The portal's version (see ``stamp_info``)."""
     return stamp_info(session, actor)[0]
+
+
+_STAMP_KEY = "opendata_stamp"
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_stamp(session: Session, _context: object) -> None:
+    """A flush that wrote objects may have changed the portal: compute the stamp again."""
+    session.info.pop(_STAMP_KEY, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_stamp_after_commit(session: Session) -> None:
+    session.info.pop(_STAMP_KEY, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_stamp_after_rollback(session: Session) -> None:
+    session.info.pop(_STAMP_KEY, None)
 
 
 def cached(key: tuple[Any, ...], build: Callable[[], T]) -> T:

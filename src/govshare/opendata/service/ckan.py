@@ -91,10 +91,7 @@ def _base() -> str:
 
 
 def _domains(session: Session, actor: Actor) -> dict[str, str]:
-    _r, _t, facets, _k = catalog.search_open_resources(
-        session, actor, released(), limit=0, facets=("domain",), facet_limit=1000
-    )
-    return {f.value: f.label for f in facets.get("domain", [])}
+    return catalog.get_domain_names(session, actor)
 
 
 def _packages(
