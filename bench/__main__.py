@@ -25,6 +25,7 @@ BENCHMARKS = [
     "bench.bench_datastore",
     "bench.bench_quality",
     "bench.bench_sharing",
+    "bench.bench_opendata",
 ]
 
 

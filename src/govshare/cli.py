@@ -135,6 +135,17 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
 
         quality_demo.seed_quality(session)
 
+    def open_data(session: Session, ctx: dict[str, object]) -> None:
+        from govshare.main import JOB_KINDS
+        from govshare.opendata import demo as opendata_demo
+
+        opendata_demo.seed_open_data(
+            session,
+            ctx["units"],  # type: ignore[arg-type]
+            ctx["categories"],  # type: ignore[arg-type]
+            JOB_KINDS,
+        )
+
     def plans(session: Session, ctx: dict[str, object]) -> None:
         from govshare.supervision import demo as supervision_demo
 
@@ -154,6 +165,7 @@ def _demo_steps() -> list[tuple[str, Callable[[Session, dict[str, object]], None
         ("演示数据集", datasets),
         ("数据质量规则与检查", quality),
         ("数据共享", sharing),
+        ("开放数据", open_data),
     ]
 
 

@@ -30,7 +30,7 @@ from govshare.clocks import pages as clocks_pages
 from govshare.core.config import Settings, get_settings
 from govshare.core.csrf import patch_asgi_csrf
 from govshare.core.db import Database, make_engine
-from govshare.core.handlers import install_handlers
+from govshare.core.handlers import ERROR_SHAPES, install_handlers
 from govshare.core.i18n import N_
 from govshare.core.observability import RequestMiddleware, RouteCapture, configure_logging
 from govshare.core.security import configure_data_key, configure_password_hasher, derive_key
@@ -45,6 +45,8 @@ from govshare.jobs.schemas import JobKind
 from govshare.jobs.worker import Worker
 from govshare.notify import api as notify_api
 from govshare.notify import pages as notify_pages
+from govshare.opendata import api as opendata_api
+from govshare.opendata import pages as opendata_pages
 from govshare.quality import api as quality_api
 from govshare.quality import pages as quality_pages
 from govshare.quality import service as quality_service
@@ -63,6 +65,7 @@ MODULES: list[tuple[ModuleType, ModuleType]] = [
     (datastore_pages, datastore_api),
     (quality_pages, quality_api),
     (sharing_pages, sharing_api),
+    (opendata_pages, opendata_api),
     (jobs_pages, jobs_api),
     (notify_pages, notify_api),
     (clocks_pages, clocks_api),
@@ -157,6 +160,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.resolve_actor = accounts_service.resolve_actor
     app.include_router(shell.router)  # first: health checks match without scanning every route
+    app.include_router(opendata_api.ckan_router)  # the CKAN Action API at /api/3 (not /api/v1)
     nav: list[NavEntry] = []
     api = APIRouter(prefix="/api/v1")
     for pages, module_api in MODULES:
@@ -167,6 +171,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.nav = nav
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_handlers(app)
+    if opendata_api.ckan_shape not in ERROR_SHAPES:
+        ERROR_SHAPES.append(opendata_api.ckan_shape)  # CKAN's error envelope on /api/3
 
     # Middleware, innermost first (each add wraps the ones before it).
     app.add_middleware(RouteCapture)

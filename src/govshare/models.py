@@ -8,6 +8,7 @@ from govshare.core.db import Base
 from govshare.datastore import models as datastore_models
 from govshare.jobs import models as jobs_models
 from govshare.notify import models as notify_models
+from govshare.opendata import models as opendata_models
 from govshare.quality import models as quality_models
 from govshare.sharing import models as sharing_models
 from govshare.supervision import models as supervision_models
@@ -28,5 +29,6 @@ __all__ = [
     "notify_models",
     "quality_models",
     "sharing_models",
+    "opendata_models",
     "supervision_models",
 ]

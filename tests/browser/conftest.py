@@ -42,11 +42,38 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class Mailbox:
+    """Mail the live server sent, caught by a local SMTP server (aiosmtpd)."""
+
+    def __init__(self) -> None:
+        self.messages: list[object] = []
+        self.port = _free_port()
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[attr-defined]
+        return "250 OK"
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def mailbox() -> Iterator[Mailbox]:
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[str]:
     data = tmp_path_factory.mktemp("live")
     env = {
         **os.environ,
+        "GOVSHARE_SMTP_HOST": "127.0.0.1",
+        "GOVSHARE_SMTP_PORT": str(mailbox.port),
         "GOVSHARE_DATA_DIR": str(data),
         "GOVSHARE_LOG_LEVEL": "WARNING",
         "GOVSHARE_ARGON2_TIME_COST": "1",

@@ -44,8 +44,23 @@ def _retry(s: Any, a: Callable[[str], Any]) -> None:
     notify.retry_message(s, a("platform_admin"), rows[0].id)
 
 
+def _email(s: Any, a: Callable[[str], Any]) -> None:
+    from govshare.core.config import get_settings
+
+    settings = get_settings()
+    old = settings.smtp_host
+    settings.smtp_host = "127.0.0.1"
+    try:
+        notify.send_email(
+            s, a("platform_admin"), to="visitor@example.com", subject="验证邮箱", body=""
+        )
+    finally:
+        settings.smtp_host = old
+
+
 SCENARIOS: dict[str, Callable[[Any, Callable[[str], Any]], None]] = {
     "notify.send": _to_steward,
+    "notify.send_email": _email,
     "notify.mark_read": _mark_read,
     "notify.mark_all_read": lambda s, a: notify.mark_all_read(s, a("steward")),
     "notify.create_webhook": _hook,

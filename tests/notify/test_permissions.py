@@ -21,6 +21,7 @@ def _tongji_hook(s: Any) -> WebhookEndpoint:
 
 MATRIX: dict[str, tuple[Callable[[Any, Any], bool], set[str]]] = {
     "send": (lambda a, s: p.can_send(a), EVERYONE),
+    "send_email": (lambda a, s: p.can_send_email(a), ADMINS),
     "list_notifications": (lambda a, s: p.can_list_notifications(a), EVERYONE),
     "unread_count": (lambda a, s: p.can_unread_count(a), EVERYONE),
     "mark_read(steward's)": (

@@ -207,3 +207,34 @@ def can_get_statistics(actor: Actor) -> bool:
 def can_reindex_resources(actor: Actor) -> bool:
     """Rebuilding the search index is an operator's task (platform admins, the CLI)."""
     return actor.is_platform_admin
+
+
+def can_search_open_resources(actor: Actor) -> bool:
+    """Everyone, visitors included: only published, openly or conditionally open resources that
+    the portal released are searched (the open-data portal)."""
+    return True
+
+
+def can_get_open_resource(actor: Actor) -> bool:
+    """Everyone, visitors included (open and conditionally open published resources only)."""
+    return True
+
+
+def can_get_open_resources(actor: Actor) -> bool:
+    """As get_open_resource."""
+    return True
+
+
+def can_get_open_catalog_stamp(actor: Actor) -> bool:
+    """Everyone: a count and a time, the open-data portal's cache key."""
+    return True
+
+
+def can_get_open_dcat(actor: Actor) -> bool:
+    """Everyone: the open resources as DCAT-AP (the portal's catalog.ttl/.jsonld/.rdf)."""
+    return True
+
+
+def can_get_domain_names(actor: Actor) -> bool:
+    """Everyone: category names are public (the portal's domains)."""
+    return True

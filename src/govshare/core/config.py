@@ -338,6 +338,38 @@ class Settings(BaseSettings):
         description="Working days a 市电政办 reviewer has to decide a submitted resource before it "
         "counts as an overdue review in the statistics.",
     )
+    opendata_apply_days: int = Field(
+        5,
+        ge=1,
+        le=60,
+        description="Working days the provider has to decide a public user's application for a "
+        "conditionally open resource (开放工作细则: 5).",
+    )
+    opendata_request_days: int = Field(
+        10,
+        ge=1,
+        le=60,
+        description="Working days the assigned provider has to answer a public data request.",
+    )
+    opendata_rate_limit: str = Field(
+        "120/minute",
+        description="Requests one anonymous address may make to the open-data portal and its "
+        "API (limits syntax, e.g. 120/minute); over it: 429 with Retry-After.",
+    )
+    opendata_key_rate_limit: str = Field(
+        "600/minute",
+        description="Requests per minute for callers with a public API key (limits syntax).",
+    )
+    opendata_verify_hours: int = Field(
+        48, ge=1, le=720, description="How long an e-mail verification link stays valid, in hours."
+    )
+    opendata_rows_max: int = Field(
+        1000,
+        ge=10,
+        le=10_000,
+        description="Most results one package_search or datastore_search call returns (larger "
+        "rows/limit values are clamped, as CKAN does).",
+    )
     catalog_import_max_mb: int = Field(
         20,
         ge=1,

@@ -7,6 +7,7 @@ error page. A missing login on a page redirects to the login form.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +24,27 @@ from govshare.core.validation import field_errors
 from govshare.core.web import actor_for_error_page, is_htmx, render
 
 log = structlog.get_logger("govshare.errors")
+
+# Paths whose clients expect another error shape (the CKAN Action API): each shape answers for
+# its paths and returns None elsewhere. An explicit list, filled by main.py.
+ErrorShape = Callable[[Request, int, str, list[Any], dict[str, str], str], "Response | None"]
+ERROR_SHAPES: list[ErrorShape] = []
+
+
+def _shaped(
+    request: Request,
+    status: int,
+    detail: str,
+    errors: list[Any] | None = None,
+    headers: dict[str, str] | None = None,
+    slug: str = "",
+) -> Response | None:
+    for shape in ERROR_SHAPES:
+        answer = shape(request, status, detail, errors or [], headers or {}, slug)
+        if answer is not None:
+            return answer
+    return None
+
 
 HTTP_TITLES = {
     400: N_("请求有误"),
@@ -95,6 +117,9 @@ async def domain_error(request: Request, exc: Exception) -> Response:
             return Response(status_code=401, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
     errors = [e.as_dict() for e in exc.errors]
+    shaped = _shaped(request, exc.status, exc.detail, errors, dict(exc.headers), exc.type_slug)
+    if shaped is not None:
+        return shaped
     if wants_json(request):
         problem = Problem(
             status=exc.status,
@@ -116,6 +141,9 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     detail = _("请求内容有 {n} 处错误。").format(n=len(errs))
     if any(e.get("type") == "json_invalid" for e in exc.errors()):
         detail = _("请求体不是有效的 JSON。")
+    shaped = _shaped(request, 422, detail, [e.as_dict() for e in errs])
+    if shaped is not None:
+        return shaped
     if wants_json(request):
         return problem_response(
             request,
@@ -138,6 +166,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
         405: _("此地址不支持该请求方法。"),
     }.get(exc.status_code, title)
     headers = dict(exc.headers or {})
+    shaped = _shaped(request, exc.status_code, detail, [], headers)
+    if shaped is not None:
+        return shaped
     if wants_json(request):
         return problem_response(
             request, Problem(status=exc.status_code, title=title, detail=detail), headers
@@ -149,6 +180,9 @@ async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", exc_info=exc)
     title = _("服务器内部错误")
     detail = _("服务器处理请求时出错，请稍后重试；如仍出错，请把请求编号告诉管理员。")
+    shaped = _shaped(request, 500, detail)
+    if shaped is not None:
+        return shaped
     if wants_json(request):
         return problem_response(request, Problem(status=500, title=title, detail=detail))
     return _page(request, 500, title, detail)

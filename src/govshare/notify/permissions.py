@@ -18,6 +18,12 @@ def can_send(actor: Actor) -> bool:
     return actor.is_authenticated
 
 
+def can_send_email(actor: Actor) -> bool:
+    """The system and services acting for the platform (the open-data portal's verification
+    mail is sent as the portal, a system actor)."""
+    return actor.kind == "system" or actor.is_platform_admin
+
+
 def can_list_notifications(actor: Actor) -> bool:
     """A person lists their own notifications."""
     return actor.is_authenticated and actor.user_id is not None

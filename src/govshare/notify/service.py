@@ -23,6 +23,7 @@ from govshare.core.config import get_settings
 from govshare.core.db import utcnow
 from govshare.core.errors import FieldError, Invalid, NotFound
 from govshare.core.i18n import _
+from govshare.core.masking import mask_email
 from govshare.core.pagination import keyset_page
 from govshare.core.security import SYSTEM, Actor, require
 from govshare.notify import delivery, permissions
@@ -47,6 +48,7 @@ __all__ = [
     "mark_read",
     "retry_message",
     "send",
+    "send_email",
     "set_webhook_active",
     "unread_count",
 ]
@@ -187,6 +189,37 @@ def send(
         details=result.model_dump(exclude={"user_ids"}),
     )
     return result
+
+
+def send_email(
+    session: Session,
+    actor: Actor,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    kind: str = "general",
+) -> bool:
+    """Queue one e-mail to an address that is not a platform user's (a public user of the
+    open-data portal, say), in the caller's transaction. False when no SMTP server is set."""
+    require(permissions.can_send_email(actor), "notify.send_email")
+    if not get_settings().smtp_host:
+        return False
+    session.add(
+        OutboxMessage(
+            channel="email", recipient=to[:300], kind=kind, subject=subject[:200], body=body
+        )
+    )
+    session.flush()
+    session.info[_OUTBOX_FLAG] = True
+    audit.record(
+        session,
+        actor,
+        "notify.send_email",
+        ("email", kind, subject[:300]),
+        details={"to": mask_email(to)},
+    )
+    return True
 
 
 # --- the bell ----------------------------------------------------------------------------------

@@ -1,12 +1,21 @@
 """Catalog use cases, split by sub-entity: resources (filing and reading), reviews (queue,
 decisions, versions and diffs), categories, searching, transfer (template, import, export) and
-reports (statistics, DCAT-AP, the province exchange form). ``common`` holds shared helpers.
+reports (statistics, DCAT-AP, the province exchange form) and portal (the open resources
+as the public open-data portal reads them). ``common`` holds shared helpers.
 
 Every function takes the session and the acting ``Actor``, checks ``permissions.can_<function>``,
 works in the caller's transaction and records the audit entry of every write.
 """
 
 from govshare.catalog.service.categories import create_category, list_categories, list_units
+from govshare.catalog.service.portal import (
+    get_domain_names,
+    get_open_catalog_stamp,
+    get_open_dcat,
+    get_open_resource,
+    get_open_resources,
+    search_open_resources,
+)
 from govshare.catalog.service.reports import (
     export_catalog_json,
     export_dcat,
@@ -45,6 +54,11 @@ __all__ = [
     "export_dcat",
     "export_province",
     "export_resources",
+    "get_domain_names",
+    "get_open_catalog_stamp",
+    "get_open_dcat",
+    "get_open_resource",
+    "get_open_resources",
     "get_resource",
     "get_resource_by_code",
     "get_statistics",
@@ -59,6 +73,7 @@ __all__ = [
     "publish_resource",
     "retire_resource",
     "return_resource",
+    "search_open_resources",
     "search_resources",
     "submit_resource",
     "update_resource",

@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ from govshare.datastore.service._common import (
 from govshare.datastore.service.filters import compile_duck
 
 XLSX_MAX_ROWS = 1_048_575
+ValueMask = Callable[[str | None], str | None]
 PREVIEW_ROWS = 20
 
 
@@ -497,8 +498,12 @@ def download_version(
     filter_text: str | None = None,
     columns: Sequence[str] | None = None,
     authorized_by: str | None = None,
+    value_masks: Mapping[str, ValueMask] | None = None,
 ) -> tuple[str, str, Iterator[bytes]]:
-    """Stream a version (filtered) as CSV with BOM, XLSX, JSON or Parquet: (name, type, bytes)."""
+    """Stream a version (filtered) as CSV with BOM, XLSX, JSON or Parquet: (name, type, bytes).
+
+    ``value_masks`` (column → function of the text value) de-identify columns on the way out:
+    the caller (sharing, open data) decided which masks apply; masked columns become text."""
     ds = dataset_of(session, actor, dataset_id)
     require(
         permissions.can_download_version(actor, ds, authorized_by),
@@ -532,12 +537,16 @@ def download_version(
             "format": fmt,
             "filter": filter_text or "",
             "authorized_by": authorized_by,
+            "masked": sorted(value_masks or {}),
         },
     )
     base = f"{ds.code.replace('/', '-')}-v{v.number}"
     batches = duck.stream(
         path, names, where=where, params=params, memory_limit=get_settings().datastore_memory_limit
     )
+    masks = {k: f for k, f in (value_masks or {}).items() if k in names}
+    if masks:
+        batches = _masked(batches, masks)
     if fmt == "csv":
         return f"{base}.csv", "text/csv; charset=utf-8", _csv(names, batches)
     if fmt == "json":
@@ -548,7 +557,7 @@ def download_version(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             _xlsx(names, batches, ds.name),
         )
-    if not where and columns is None:
+    if not where and columns is None and not masks:
         return f"{base}.parquet", "application/vnd.apache.parquet", _file(path)
     return f"{base}.parquet", "application/vnd.apache.parquet", _parquet(batches)
 
@@ -562,6 +571,22 @@ def _select_columns(cols: list[Column], wanted: Sequence[str] | None) -> list[st
         msg = _("没有这些信息项：{names}").format(names="、".join(unknown))
         raise Invalid(msg, errors=[FieldError("fields", msg)])
     return list(wanted)
+
+
+def _masked(
+    batches: Iterator[pa.RecordBatch], masks: Mapping[str, ValueMask]
+) -> Iterator[pa.RecordBatch]:
+    """The batches with each masked column replaced by its masked text."""
+    for batch in batches:
+        arrays = []
+        for name, column in zip(batch.schema.names, batch.columns, strict=True):
+            fn = masks.get(name)
+            if fn is None:
+                arrays.append(column)
+                continue
+            values = [None if x is None else fn(str(x)) for x in column.to_pylist()]
+            arrays.append(pa.array(values, type=pa.string()))
+        yield pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
 
 
 def _csv(names: list[str], batches: Iterator[pa.RecordBatch]) -> Iterator[bytes]:

@@ -1,0 +1,338 @@
+"""The catalog as the public open-data portal sees it: published resources whose 开放属性 is
+无条件开放 or 有条件开放, narrowed to those the portal has released (``within``: a subquery of
+resource ids that the opendata module passes in). Anyone may read these, visitors included;
+closed resources and unpublished filings never appear.
+
+Search uses the same segmented full-text index as the catalog (no second index): a Chinese phrase
+is matched by ``search.matching``; facet counts come from one GROUP BY per facet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Select,
+    String,
+    exists,
+    func,
+    literal_column,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from govshare.catalog import exchange, permissions, search
+from govshare.catalog.models import Category, Resource
+from govshare.catalog.schemas import (
+    FORMAT_CLASS_LABELS,
+    OPEN_TYPE_LABELS,
+    FacetValue,
+    ResourcePublic,
+    ResourceSummary,
+)
+from govshare.catalog.service.common import _PUBLIC_FIELDS as PUBLIC_FIELDS
+from govshare.catalog.service.common import (
+    categories_of,
+    public,
+    public_many,
+    summaries,
+)
+from govshare.core.areas import CITY, COUNTIES
+from govshare.core.errors import NotFound
+from govshare.core.i18n import _
+from govshare.core.security import ANONYMOUS, Actor, require
+
+OPEN_TYPES = ("open", "conditional")
+PORTAL_FACETS = ("provider", "domain", "county", "open_type", "format_class", "update_cycle")
+SORTS = ("relevance", "modified_desc", "modified_asc", "name_asc", "name_desc", "newest")
+
+
+def _base(within: Select[Any]) -> Select[Any]:
+    return select(Resource).where(
+        Resource.status == "published",
+        Resource.open_type.in_(OPEN_TYPES),
+        Resource.id.in_(within),
+    )
+
+
+def _has_keyword(session: Session, tag: str) -> Any:
+    if search.dialect(session) == "postgresql":
+        return text("CAST(catalog_resource.keywords AS jsonb) ? :kw").bindparams(kw=tag)
+    each = func.json_each(Resource.keywords).table_valued("value")
+    return exists(select(literal_column("1")).select_from(each).where(each.c.value == tag))
+
+
+def _narrow(session: Session, stmt: Select[Any], filters: dict[str, Any]) -> Select[Any]:
+    simple = {
+        "provider_department_id": Resource.provider_department_id,
+        "open_type": Resource.open_type,
+        "format_class": Resource.format_class,
+        "update_cycle": Resource.update_cycle,
+        "category_class": Resource.category_class,
+    }
+    for key, value in filters.items():
+        if value in (None, "", []):
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if key in simple:
+            stmt = stmt.where(simple[key].in_(values))
+        elif key == "domain":
+            stmt = stmt.where((Resource.lei + Resource.xiang).in_([str(v) for v in values]))
+        elif key == "county":
+            stmt = stmt.where(func.substr(Resource.provider_area_code, 1, 6).in_(values))
+        elif key == "tags":
+            for tag in values:
+                stmt = stmt.where(_has_keyword(session, str(tag)))
+        elif key == "ids":
+            stmt = stmt.where(Resource.id.in_([int(v) for v in values]))
+    return stmt
+
+
+def _facet_columns() -> dict[str, tuple[Any, ...]]:
+    return {
+        "provider": (Resource.provider_department_id, Resource.provider_name),
+        "domain": ((Resource.lei + Resource.xiang).label("domain"),),
+        "county": (func.substr(Resource.provider_area_code, 1, 6).label("county"),),
+        "open_type": (Resource.open_type,),
+        "format_class": (Resource.format_class,),
+        "update_cycle": (Resource.update_cycle,),
+    }
+
+
+def _domain_names(session: Session) -> dict[str, str]:
+    rows = session.execute(select(Category.full_code, Category.name).where(Category.level == 2))
+    return {str(code): str(name) for code, name in rows}
+
+
+def _county_names() -> dict[str, str]:
+    return {CITY.code: _("市本级"), **{a.code: a.name for a in COUNTIES}}
+
+
+def _label(session: Session, facet: str, row: Sequence[Any], cache: dict[str, Any]) -> str:
+    value = row[0]
+    if facet == "provider":
+        return str(row[1])
+    if facet == "domain":
+        if "domain" not in cache:
+            cache["domain"] = _domain_names(session)
+        return str(cache["domain"].get(value, value))
+    if facet == "county":
+        if "county" not in cache:
+            cache["county"] = _county_names()
+        return str(cache["county"].get(value, _("市本级")))
+    if facet == "open_type":
+        return _(OPEN_TYPE_LABELS.get(value, str(value)))
+    if facet == "format_class":
+        return _(FORMAT_CLASS_LABELS.get(value, str(value)))
+    return str(value)
+
+
+def _facets(
+    session: Session, matches: Select[Any], wanted: Sequence[str], limit: int
+) -> dict[str, list[FacetValue]]:
+    """Counts per value of each wanted facet over the whole result set: one query, the result
+    set materialised once (a CTE) and grouped once per facet by the database."""
+    names = [f for f in wanted if f in _facet_columns()]
+    if not names:
+        return {}
+    cols: dict[str, Any] = {
+        "provider": Resource.provider_department_id.label("provider"),
+        "domain": (Resource.lei + Resource.xiang).label("domain"),
+        "county": func.substr(Resource.provider_area_code, 1, 6).label("county"),
+        "open_type": Resource.open_type.label("open_type"),
+        "format_class": Resource.format_class.label("format_class"),
+        "update_cycle": Resource.update_cycle.label("update_cycle"),
+    }
+    m = (
+        matches.with_only_columns(*[cols[f] for f in names], Resource.provider_name)
+        .order_by(None)
+        .cte("facet_rows")
+    )
+    parts = [
+        select(
+            literal_column(f"'{f}'", String).label("facet"),  # f: one of the fixed names
+            func.cast(m.c[f], String).label("value"),
+            func.max(m.c.provider_name).label("label"),
+            func.count().label("n"),
+        ).group_by(m.c[f])
+        for f in names
+    ]
+    counters: dict[str, Counter[str]] = {f: Counter() for f in names}
+    labels: dict[str, str] = {}
+    for facet, value, label, n in session.execute(union_all(*parts)):
+        counters[facet][str(value)] += int(n)
+        if facet == "provider":
+            labels[str(value)] = str(label)
+    out: dict[str, list[FacetValue]] = {}
+    cache: dict[str, Any] = {}
+    counties = _county_names()
+    for f in names:
+        counter = counters[f]
+        if f == "county":
+            merged: Counter[str] = Counter()
+            for value, n in counter.items():
+                merged[value if value in counties else CITY.code] += n
+            counter = merged
+        out[f] = [
+            FacetValue(
+                value=value,
+                label=labels.get(value, value)
+                if f == "provider"
+                else _label(session, f, (value,), cache),
+                count=int(n),
+            )
+            for value, n in counter.most_common(limit)
+        ]
+    return out
+
+
+def _order(sort: str, rank: Any | None) -> list[Any]:
+    if sort == "relevance" and rank is not None:
+        return [rank, Resource.id.desc()]
+    if sort == "modified_asc":
+        return [Resource.updated_at.asc(), Resource.id]
+    if sort == "name_asc":
+        return [Resource.name.asc(), Resource.id]
+    if sort == "name_desc":
+        return [Resource.name.desc(), Resource.id.desc()]
+    if sort == "newest":
+        return [Resource.published_at.desc(), Resource.id.desc()]
+    return [Resource.updated_at.desc(), Resource.id.desc()]
+
+
+def search_open_resources(
+    session: Session,
+    actor: Actor,
+    within: Select[Any],
+    *,
+    q: str = "",
+    filters: dict[str, Any] | None = None,
+    sort: str = "relevance",
+    offset: int = 0,
+    limit: int = 20,
+    facets: Sequence[str] = (),
+    facet_limit: int = 50,
+) -> tuple[list[ResourceSummary], int, dict[str, list[FacetValue]], list[str]]:
+    """Open and conditionally open published resources among ``within`` matching a Chinese
+    phrase (every segmented word must occur, as in catalog search) and exact ``filters``
+    (provider_department_id, domain, county, open_type, format_class, update_cycle, tags, ids;
+    a value or a list), sorted, one page; with the total and the requested facet counts."""
+    require(permissions.can_search_open_resources(actor), "catalog.search_open_resources")
+    stmt = _narrow(session, _base(within), filters or {})
+    tokens = search.query_tokens(q) if q.strip() else []
+    rank = None
+    if tokens:
+        stmt, rank = search.matching(session, stmt, tokens)
+    elif q.strip():
+        stmt = stmt.where(Resource.id == -1)  # only punctuation: nothing can match
+    total = int(session.scalar(stmt.with_only_columns(func.count()).order_by(None)) or 0)
+    rows: list[Resource] = []
+    if limit > 0 and offset < total:
+        rows = list(session.scalars(stmt.order_by(*_order(sort, rank)).offset(offset).limit(limit)))
+    counts = _facets(session, stmt, facets, facet_limit) if facets else {}
+    return summaries(session, rows), total, counts, tokens
+
+
+def get_open_resource(
+    session: Session, actor: Actor, within: Select[Any], resource_id: int
+) -> ResourcePublic:
+    """One open or conditionally open published resource among ``within``, with its data items;
+    NotFound for anything else (closed, unpublished, not released, missing)."""
+    require(permissions.can_get_open_resource(actor), "catalog.get_open_resource")
+    resource = session.scalars(_base(within).where(Resource.id == resource_id)).one_or_none()
+    if resource is None:
+        raise NotFound(_("数据集不存在或未开放。"))
+    return public(session, ANONYMOUS, resource)
+
+
+def get_open_resources(
+    session: Session,
+    actor: Actor,
+    within: Select[Any],
+    resource_ids: Sequence[int],
+    *,
+    with_items: bool = True,
+) -> list[ResourcePublic]:
+    """Several open resources by id (those that are not open are left out), in the given order;
+    without their data items when ``with_items`` is false (lists of packages)."""
+    require(permissions.can_get_open_resources(actor), "catalog.get_open_resources")
+    found = {
+        r.id: r for r in session.scalars(_base(within).where(Resource.id.in_(list(resource_ids))))
+    }
+    ordered = [found[i] for i in resource_ids if i in found]
+    if with_items:
+        return public_many(session, ANONYMOUS, ordered)
+    cats = categories_of(session, list({r.category_id for r in ordered}))
+    return [
+        ResourcePublic(
+            **{f: getattr(r, f) for f in PUBLIC_FIELDS},
+            category_code=cats[r.category_id].full_code,
+            category_name=cats[r.category_id].name,
+            pending_version=None,
+            pending_status=None,
+            data_items=[],
+        )
+        for r in ordered
+    ]
+
+
+def get_domain_names(session: Session, actor: Actor) -> dict[str, str]:
+    """The names of the catalog's domains (项, level-2 categories) by code, e.g. ``211`` →
+    环境保护: the portal's domains and CKAN's groups."""
+    require(permissions.can_get_domain_names(actor), "catalog.get_domain_names")
+    return _domain_names(session)
+
+
+def get_open_catalog_stamp(
+    session: Session, actor: Actor, within: Select[Any]
+) -> tuple[int, dt.datetime | None]:
+    """How many open resources there are and when the last of them changed: the portal's
+    cache key (any edit, publication or retirement of an open resource changes it)."""
+    require(permissions.can_get_open_catalog_stamp(actor), "catalog.get_open_catalog_stamp")
+    base = _base(within)
+    row = session.execute(
+        base.with_only_columns(func.count(), func.max(Resource.updated_at)).order_by(None)
+    ).one()
+    return int(row[0] or 0), row[1]
+
+
+def get_open_dcat(
+    session: Session,
+    actor: Actor,
+    within: Select[Any],
+    *,
+    landing: str,
+    distributions: dict[int, list[dict[str, Any]]],
+    title: str,
+    publisher: str,
+) -> dict[str, Any]:
+    """The open resources among ``within`` as DCAT-AP JSON-LD (catalog/exchange.py), with the
+    portal's landing pages (``landing`` with ``{id}``) and distributions (download URLs)."""
+    require(permissions.can_get_open_dcat(actor), "catalog.get_open_dcat")
+    ids = list(session.scalars(_base(within).with_only_columns(Resource.id).order_by(Resource.id)))
+    resources: list[ResourcePublic] = []
+    for start in range(0, len(ids), 500):
+        batch = list(
+            session.scalars(_base(within).where(Resource.id.in_(ids[start : start + 500])))
+        )
+        resources += public_many(session, ANONYMOUS, batch)
+    base = landing.split("{id}")[0].rstrip("/")
+    doc = exchange.dcat_catalog(resources, base, title, publisher)
+    graph = doc["@graph"]
+    catalog_node, datasets = graph[0], graph[1:]
+    catalog_node["@id"] = landing.replace("{id}", "").rstrip("/") or base
+    for r, ds in zip(resources, datasets, strict=True):
+        url = landing.format(id=r.id)
+        ds["@id"] = url
+        ds["dcat:landingPage"] = {"@id": url}
+        dists = distributions.get(r.id)
+        ds["dcat:distribution"] = (
+            dists if dists else [{"@type": "dcat:Distribution", "dcat:accessURL": {"@id": url}}]
+        )
+    catalog_node["dcat:dataset"] = [{"@id": d["@id"]} for d in datasets]
+    return doc
