@@ -124,3 +124,23 @@ def test_reminders_escalate_once_per_stage(session, world):
     assert sent["supervise"] == 1 and sent["remind"] == 1
     again = service.send_deadline_reminders(session, SYSTEM, now=late)
     assert not any(again.values())
+
+
+def test_grant_states_as_shown(session, world):
+    from govshare.sharing.models import Grant
+
+    done = approve_county(session, ask(session, world).id)
+    consumer = actor_of(session, "consumer")
+    assert service.get_grant(session, consumer, done.grant_id).state == "active"
+    grant = session.get(Grant, done.grant_id)
+    grant.valid_from = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    session.flush()
+    assert service.get_grant(session, consumer, done.grant_id).state == "not_yet"
+    grant.valid_from = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    grant.valid_until = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    session.flush()
+    assert service.get_grant(session, consumer, done.grant_id).state == "expired"
+    service.revoke_grant(
+        session, actor_of(session, "other_admin"), done.grant_id, Reason(reason="停")
+    )
+    assert service.get_grant(session, consumer, done.grant_id).state == "revoked"

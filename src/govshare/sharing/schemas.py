@@ -170,6 +170,7 @@ class GrantPublic(BaseModel):
     revoked_at: dt.datetime | None
     revoked_reason: str
     active: bool
+    state: Literal["active", "revoked", "expired", "not_yet"] = "active"
 
 
 class RowsAnswer(BaseModel):

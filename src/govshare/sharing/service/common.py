@@ -72,6 +72,16 @@ def grant_active(grant: Grant, now: dt.datetime | None = None) -> bool:
     return grant.revoked_at is None and as_utc(grant.valid_from) <= now < as_utc(grant.valid_until)
 
 
+def grant_state(grant: Grant, now: dt.datetime | None = None) -> str:
+    """active, revoked, expired, or not_yet (its validity starts later)."""
+    now = now or utcnow()
+    if grant.revoked_at is not None:
+        return "revoked"
+    if now < as_utc(grant.valid_from):
+        return "not_yet"
+    return "active" if now < as_utc(grant.valid_until) else "expired"
+
+
 def grant_public(grant: Grant, system: ConsumerSystem, resource: ResourcePublic) -> GrantPublic:
     return GrantPublic(
         id=grant.id,
@@ -94,6 +104,7 @@ def grant_public(grant: Grant, system: ConsumerSystem, resource: ResourcePublic)
         revoked_at=grant.revoked_at,
         revoked_reason=grant.revoked_reason,
         active=grant_active(grant),
+        state=grant_state(grant),
     )
 
 
