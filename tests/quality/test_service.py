@@ -237,6 +237,16 @@ class TestInspection:
         runs = service.list_runs(session, system, published.id)
         assert runs[0].trigger == "schedule"
 
+    def test_the_scheduler_tick_runs_the_inspections_pass(self, session, steward, published):
+        from govshare import schedule
+
+        inspections = dict(schedule.passes())["quality.inspections"]
+        first = inspections(session, None)
+        assert first["inspected"] >= 1 and first["escalated"] == 0
+        assert inspections(session, None)["inspected"] == 0
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
+        assert inspections(session, later)["inspected"] >= 1
+
     def test_scoreboard_and_report(self, session, steward, actor, published):
         service.run_inspection(session, steward, published.id)
         board = service.get_scoreboard(session, steward)
@@ -293,6 +303,19 @@ class TestInspection:
         session.refresh(o)
         assert (o.status, o.fixed_version) == ("fixed", 2)
         assert o in service.list_objections(session, consumer)
+
+    def test_unanswered_objection_escalates_once(self, session, actor, published):
+        o = service.file_objection(
+            session,
+            actor("consumer"),
+            published.id,
+            ObjectionCreate(item="姓名", description="姓名有误"),
+        )
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
+        admin = actor("platform_admin")
+        assert service.escalate_overdue_issues(session, admin, later) == 1
+        assert o.escalated_at is not None and o.status == "open"
+        assert service.escalate_overdue_issues(session, admin, later) == 0
 
     def test_objection_on_unknown_item(self, session, actor, published):
         with pytest.raises(Invalid):
