@@ -252,6 +252,7 @@ class TestInspection:
         board = service.get_scoreboard(session, steward)
         assert board.departments[0].rank == 1
         assert any(d.department_name == published.provider_name for d in board.departments)
+        assert board.areas and board.areas[0].area_name
         today = dt.date.today()
         report = service.get_report(session, steward, published.department_id, today, today)
         assert report.runs and report.runs[0].dataset_name == published.name
