@@ -37,18 +37,6 @@ PAIR_DOMAIN = (
     "condition_parser",
     "ignore_row_if",
 )
-RULES = [
-    "not_null:公民身份号码",
-    "not_null:姓名",
-    "not_null:联系电话",
-    "unique:公民身份号码",
-    "citizen_id:公民身份号码",
-    "mobile:联系电话",
-    "value_set:户籍地区划",
-    "id_birth:公民身份号码",
-    "id_gender:公民身份号码",
-    "date_sane:更新时间",
-]
 
 
 def _pandas_id_valid(s: Any, today: dt.date) -> Any:

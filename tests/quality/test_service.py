@@ -237,11 +237,22 @@ class TestInspection:
         runs = service.list_runs(session, system, published.id)
         assert runs[0].trigger == "schedule"
 
+    def test_the_scheduler_tick_runs_the_inspections_pass(self, session, steward, published):
+        from govshare import schedule
+
+        inspections = dict(schedule.passes())["quality.inspections"]
+        first = inspections(session, None)
+        assert first["inspected"] >= 1 and first["escalated"] == 0
+        assert inspections(session, None)["inspected"] == 0
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
+        assert inspections(session, later)["inspected"] >= 1
+
     def test_scoreboard_and_report(self, session, steward, actor, published):
         service.run_inspection(session, steward, published.id)
         board = service.get_scoreboard(session, steward)
         assert board.departments[0].rank == 1
         assert any(d.department_name == published.provider_name for d in board.departments)
+        assert board.areas and board.areas[0].area_name
         today = dt.date.today()
         report = service.get_report(session, steward, published.department_id, today, today)
         assert report.runs and report.runs[0].dataset_name == published.name
@@ -293,6 +304,19 @@ class TestInspection:
         session.refresh(o)
         assert (o.status, o.fixed_version) == ("fixed", 2)
         assert o in service.list_objections(session, consumer)
+
+    def test_unanswered_objection_escalates_once(self, session, actor, published):
+        o = service.file_objection(
+            session,
+            actor("consumer"),
+            published.id,
+            ObjectionCreate(item="姓名", description="姓名有误"),
+        )
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
+        admin = actor("platform_admin")
+        assert service.escalate_overdue_issues(session, admin, later) == 1
+        assert o.escalated_at is not None and o.status == "open"
+        assert service.escalate_overdue_issues(session, admin, later) == 0
 
     def test_objection_on_unknown_item(self, session, actor, published):
         with pytest.raises(Invalid):

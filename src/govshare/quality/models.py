@@ -157,6 +157,7 @@ class QualityObjection(Base):
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     answered_version: Mapped[int] = mapped_column(Integer, default=0)
     fixed_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def audit_label(self) -> str:

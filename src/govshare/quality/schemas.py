@@ -233,8 +233,18 @@ class DepartmentScore(BaseModel):
     open_issues: int
 
 
+class AreaScore(BaseModel):
+    """The average of the departments of one division (GB/T 2260 code: 德州市 for city units)."""
+
+    area_code: str
+    area_name: str
+    departments: int
+    score: float
+
+
 class Scoreboard(BaseModel):
     departments: list[DepartmentScore]
+    areas: list[AreaScore] = Field(default_factory=list)
     months: list[str] = Field(default_factory=list)
     trend: dict[str, list[float | None]] = Field(
         default_factory=dict, description="Department name → average score per month"

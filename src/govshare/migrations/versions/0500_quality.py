@@ -2,7 +2,7 @@
 
 Revision ID: 0500
 Revises: 0302
-Create Date: 2026-12-04 11:14:15.892324
+Create Date: 2026-12-04 11:52:19.034979
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("answered_at", govshare.core.db.UTCDateTime(), nullable=True),
         sa.Column("answered_version", sa.Integer(), nullable=False),
         sa.Column("fixed_version", sa.Integer(), nullable=True),
+        sa.Column("escalated_at", govshare.core.db.UTCDateTime(), nullable=True),
         sa.Column("created_at", govshare.core.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["dataset_id"],

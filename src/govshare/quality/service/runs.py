@@ -499,7 +499,8 @@ def run_due_inspections(
 
 
 def escalate_overdue_issues(session: Session, actor: Actor, now: dt.datetime | None = None) -> int:
-    """Issues still open past their deadline escalate: the department admins are told."""
+    """Issues still open past their deadline escalate, and objections still unanswered past
+    theirs: the provider department's admins are told (once). Returns how many escalated."""
     require(permissions.can_escalate_overdue_issues(actor), "quality.escalate_overdue_issues")
     now = now or utcnow()
     today = local_now(now).date()
@@ -522,8 +523,30 @@ def escalate_overdue_issues(session: Session, actor: Actor, now: dt.datetime | N
             link="/quality/issues",
             kind="quality.escalation",
         )
+    late = session.scalars(
+        select(QualityObjection).where(
+            QualityObjection.status == "open",
+            QualityObjection.deadline < today,
+            QualityObjection.escalated_at.is_(None),
+        )
+    ).all()
+    for o in late:
+        o.escalated_at = now
+        audit.record(
+            session, actor, "quality.escalate_overdue_issues", o, after={"escalated": True}
+        )
+        notify.send(
+            session,
+            SYSTEM,
+            recipients=Recipients(department_ids=[o.department_id], roles=["dept_admin"]),
+            subject=_("数据异议逾期未答复：{label}（期限 {d}）").format(
+                label=o.audit_label(), d=o.deadline.isoformat()
+            ),
+            link=f"/quality/objections/{o.id}",
+            kind="quality.escalation",
+        )
     session.flush()
-    return len(overdue)
+    return len(overdue) + len(late)
 
 
 def list_runs(

@@ -15,6 +15,7 @@ from govshare.core.security import Actor, require
 from govshare.quality import permissions
 from govshare.quality.models import QualityFinding, QualityIssue, QualityRun
 from govshare.quality.schemas import (
+    AreaScore,
     DepartmentScore,
     FindingPublic,
     InspectionReport,
@@ -78,6 +79,7 @@ def get_scoreboard(session: Session, actor: Actor, *, months: int = 6) -> Scoreb
         )
         for i, (score, d, name, n, scores) in enumerate(rows)
     ]
+    areas = _by_area(session, actor, departments)
     labels: list[str] = []
     today = dt.datetime.now(LOCAL).date().replace(day=1)
     for k in range(months - 1, -1, -1):
@@ -91,7 +93,33 @@ def get_scoreboard(session: Session, actor: Actor, *, months: int = 6) -> Scoreb
         name: [round(sum(v) / len(v), 2) if (v := per.get(m)) else None for m in labels]
         for name, per in sums.items()
     }
-    return Scoreboard(departments=departments, months=labels, trend=trend, weights=weights())
+    return Scoreboard(
+        departments=departments, areas=areas, months=labels, trend=trend, weights=weights()
+    )
+
+
+def _by_area(session: Session, actor: Actor, departments: list[DepartmentScore]) -> list[AreaScore]:
+    """Department scores averaged per county-level division (city units under 德州市)."""
+    from govshare.accounts import service as accounts
+    from govshare.core.areas import area_name
+
+    groups: dict[str, list[float]] = defaultdict(list)
+    for d in departments:
+        try:
+            code = (accounts.get_department(session, actor, d.department_id).area_code or "")[:6]
+        except NotFound:
+            continue
+        groups[code or "371400"].append(d.score)
+    rows = [
+        AreaScore(
+            area_code=code,
+            area_name=area_name(code) or code,
+            departments=len(scores),
+            score=round(sum(scores) / len(scores), 2),
+        )
+        for code, scores in groups.items()
+    ]
+    return sorted(rows, key=lambda a: (-a.score, a.area_code))
 
 
 def get_report(
