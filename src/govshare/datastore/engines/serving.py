@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from govshare.datastore.engines.columns import Column
+from govshare.datastore.engines.sources import sequence
 
 
 class QueryTimeout(Exception):
@@ -112,7 +113,7 @@ class SqliteWriter:
         n = batch.num_rows
         if not n:
             return
-        arrays = [pa.array(range(self.rows + 1, self.rows + n + 1), pa.int64())]
+        arrays = [sequence(self.rows + 1, n)]
         arrays += [_storable(batch.column(i)) for i in range(len(self.columns))]
         self.cur.adbc_ingest(
             "t", pa.RecordBatch.from_arrays(arrays, names=self.names), mode="append"
@@ -240,7 +241,7 @@ class PostgresWriter:
 
     def write(self, batch: pa.RecordBatch) -> None:
         n = batch.num_rows
-        arrays = [pa.array(range(self.rows + 1, self.rows + n + 1), pa.int64())]
+        arrays = [sequence(self.rows + 1, n)]
         arrays += [_storable(batch.column(i)) for i in range(len(self.columns))]
         table = pa.Table.from_arrays(arrays, names=[f"x{i}" for i in range(len(arrays))])
         buf = io.BytesIO()
