@@ -16,6 +16,7 @@ DuckDB (the ID numbers' sequence digits shifted per copy, check digits recompute
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -132,19 +133,24 @@ def _duck_read(path: Path, materialise: bool) -> float:
 
 
 RSS_CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 mode, path = sys.argv[1], Path(sys.argv[2])
 if mode == "duckdb":
     import duckdb
-    duckdb.connect().execute(f"SELECT count(*) FROM read_csv('{path}')").fetchall()
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar=false")
+    con.execute(f"SELECT count(*) FROM read_csv('{path}')").fetchall()
 else:
     from bench.common import scratch_env
     scratch_env()
     from bench.bench_datastore import _setup, _load
     db, ds = _setup()
     _load(db, ds, path)
-print("RSS_KB=" + str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report its
+# parent's peak (the bench process after the 1M load) instead of its own.
+hwm = next(x for x in open("/proc/self/status") if x.startswith("VmHWM:"))
+print("RSS_KB=" + hwm.split()[1])
 """
 
 
@@ -156,8 +162,10 @@ def _peak_rss(mode: str, path: Path) -> float:
         check=True,
         cwd=Path(__file__).resolve().parents[1],
     )
-    line = next(x for x in out.stdout.splitlines()[::-1] if x.startswith("RSS_KB="))
-    return int(line.removeprefix("RSS_KB=")) / 1024
+    found = re.findall(r"RSS_KB=(\d+)", out.stdout)
+    if not found:
+        raise RuntimeError(f"no RSS read-out from the {mode} child: {out.stdout[-500:]!r}")
+    return int(found[-1]) / 1024
 
 
 def run() -> list[Result]:

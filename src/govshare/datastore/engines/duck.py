@@ -10,6 +10,7 @@ interrupts it at its time limit; at most ``row_cap`` rows come back.
 from __future__ import annotations
 
 import json
+import queue
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -310,21 +311,69 @@ def stream(
     batch_rows: int = 65536,
     memory_limit: str = "1GB",
 ) -> Iterator[pa.RecordBatch]:
-    """Arrow batches of a version file, filtered; bounded memory, in file order by default."""
+    """Arrow batches of a version file, filtered; bounded memory, in file order by default.
+
+    DuckDB reads ahead on a thread (at most ``_AHEAD`` batches) while the caller encodes the
+    previous batch, so decoding and writing overlap; closing the generator stops the thread.
+    """
+    sql = f"SELECT {', '.join(q(c) for c in columns)} FROM read_parquet({lit(path)})"
+    if where:
+        sql += f" WHERE {where}"
+    if order:
+        sql += f" ORDER BY {order}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    if offset:
+        sql += f" OFFSET {int(offset)}"
     con = connect(memory_limit)
     try:
-        sql = f"SELECT {', '.join(q(c) for c in columns)} FROM read_parquet({lit(path)})"
-        if where:
-            sql += f" WHERE {where}"
-        if order:
-            sql += f" ORDER BY {order}"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        if offset:
-            sql += f" OFFSET {int(offset)}"
         reader = con.sql(sql, params=list(params)).to_arrow_reader(batch_rows)
-        yield from reader
+    except BaseException:
+        con.close()
+        raise
+    yield from _read_ahead(reader, con)
+
+
+_AHEAD = 3
+_END = object()
+
+
+def _read_ahead(reader: Any, con: Any) -> Iterator[pa.RecordBatch]:
+    """The reader's batches, fetched on a thread; closes ``con`` when done or closed early."""
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=_AHEAD)
+    stop = threading.Event()
+
+    def offer(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in reader:
+                if not offer(batch):
+                    return
+            offer(_END)
+        except BaseException as exc:  # handed to the consumer
+            offer(exc)
+
+    thread = threading.Thread(target=produce, name="duck-stream", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = ahead.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
     finally:
+        stop.set()
+        thread.join()
         con.close()
 
 

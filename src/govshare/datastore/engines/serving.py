@@ -20,11 +20,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import adbc_driver_sqlite.dbapi as adbc_sqlite
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from govshare.datastore.engines.columns import Column
+from govshare.datastore.engines.sources import sequence
 
 
 class QueryTimeout(Exception):
@@ -70,6 +72,10 @@ class ServingStore:
 
 
 class SqliteWriter:
+    """Builds a version's SQLite file: Arrow batches go in through the ADBC SQLite driver's bulk
+    ingest (C, no Python object per value), then the indexes (docs/decisions/0040-row-store-bulk-
+    ingest.md). The file is written under a temporary name and renamed when complete."""
+
     def __init__(self, path: Path, columns: list[Column], index: Sequence[str]) -> None:
         self.final = path
         self.tmp = path.with_suffix(".building")
@@ -78,50 +84,65 @@ class SqliteWriter:
             self.tmp.unlink()
         self.columns = columns
         self.index = index
-        self.con = sqlite3.connect(str(self.tmp), isolation_level=None)
+        setup = sqlite3.connect(str(self.tmp), isolation_level=None)
+        try:
+            setup.execute("PRAGMA page_size=8192")
+            cols = ", ".join(
+                f"c{i} {c.sql_type().replace('DOUBLE PRECISION', 'REAL')}"
+                for i, c in enumerate(columns)
+            )
+            setup.execute(f"CREATE TABLE t (_row INTEGER PRIMARY KEY, {cols})")
+        finally:
+            setup.close()
+        self.con = adbc_sqlite.connect(str(self.tmp), autocommit=True)
+        self.cur = self.con.cursor()
         for pragma in (
             "journal_mode=OFF",
             "synchronous=OFF",
             "locking_mode=EXCLUSIVE",
-            "page_size=8192",
             "cache_size=-100000",
+            "temp_store=MEMORY",
+            "threads=2",
         ):
-            self.con.execute(f"PRAGMA {pragma}")
-        cols = ", ".join(
-            f"c{i} {c.sql_type().replace('DOUBLE PRECISION', 'REAL')}"
-            for i, c in enumerate(columns)
-        )
-        self.con.execute(f"CREATE TABLE t (_row INTEGER PRIMARY KEY, {cols})")
-        self.con.execute("BEGIN")
-        marks = ", ".join("?" for _ in range(len(columns) + 1))
-        self.insert = f"INSERT INTO t VALUES ({marks})"
+            self.cur.execute(f"PRAGMA {pragma}")
+            self.cur.fetchall()
+        self.names = ["_row"] + [f"c{i}" for i in range(len(columns))]
         self.rows = 0
 
     def write(self, batch: pa.RecordBatch) -> None:
         n = batch.num_rows
-        cols = [_storable(batch.column(i)).to_pylist() for i in range(len(self.columns))]
-        self.con.executemany(
-            self.insert, zip(range(self.rows + 1, self.rows + n + 1), *cols, strict=True)
+        if not n:
+            return
+        arrays = [sequence(self.rows + 1, n)]
+        arrays += [_storable(batch.column(i)) for i in range(len(self.columns))]
+        self.cur.adbc_ingest(
+            "t", pa.RecordBatch.from_arrays(arrays, names=self.names), mode="append"
         )
         self.rows += n
 
     def finish(self) -> None:
         keys = [f"c{i}" for i, c in enumerate(self.columns) if c.is_key]
+        statements = []
         if keys:
-            self.con.execute(f"CREATE UNIQUE INDEX ix_key ON t ({', '.join(keys)})")
+            statements.append(f"CREATE UNIQUE INDEX ix_key ON t ({', '.join(keys)})")
         for i, c in enumerate(self.columns):
             if c.name in self.index and not c.is_key:
-                self.con.execute(f"CREATE INDEX ix_c{i} ON t (c{i})")
-        self.con.execute("COMMIT")
-        self.con.execute("ANALYZE")
+                statements.append(f"CREATE INDEX ix_c{i} ON t (c{i})")
+        statements.append("ANALYZE")
+        for sql in statements:
+            self.cur.execute(sql)
+        self.cur.close()
         self.con.close()
         with self.tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(self.tmp, self.final)
 
     def abort(self) -> None:
-        self.con.close()
-        self.tmp.unlink(missing_ok=True)
+        try:
+            self.cur.close()
+            self.con.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
 
 
 class SqliteStore(ServingStore):
@@ -220,7 +241,7 @@ class PostgresWriter:
 
     def write(self, batch: pa.RecordBatch) -> None:
         n = batch.num_rows
-        arrays = [pa.array(range(self.rows + 1, self.rows + n + 1), pa.int64())]
+        arrays = [sequence(self.rows + 1, n)]
         arrays += [_storable(batch.column(i)) for i in range(len(self.columns))]
         table = pa.Table.from_arrays(arrays, names=[f"x{i}" for i in range(len(arrays))])
         buf = io.BytesIO()

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,6 +130,7 @@ def build_version(
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / "data.parquet"
     previous = _current_file(ds, ctx.db)
+    builder: _ServingBuild | None = None
     with duck.writer_lock():
         con = duck.connect(settings.datastore_memory_limit, load_dir(token) / "tmp")
         try:
@@ -152,6 +154,9 @@ def build_version(
                 )
             if mode in ("replace", "append") and counts["accepted"] - fin.duplicate_count <= 0:
                 raise Invalid(_("没有可加载的数据行。"))
+            # The row store is built from the finished file on a second thread while DuckDB
+            # diffs and profiles it (both run in C without the GIL).
+            builder = _ServingBuild(token, out, columns, ds.index_columns or [])
             ctx.progress(0.66, _("正在比较与上一版本的差异…"), force=True)
             diff = (
                 duck.diff_counts(con, previous, out, columns)
@@ -161,10 +166,19 @@ def build_version(
             ctx.progress(0.68, _("正在生成数据概况…"), force=True)
             prof = duck.profile(con, out, columns) if fin.rows else []
             preview = duck.head(con, out, PREVIEW_ROWS)
+        except BaseException:
+            if builder is not None:
+                builder.cancel()
+            raise
         finally:
             con.close()
-    sha, sm3 = _digests(out)
-    _build_serving(ctx, token, out, columns, ds.index_columns or [], fin.rows)
+    assert builder is not None  # set when the block above did not raise
+    try:
+        sha, sm3 = _digests(out)
+        builder.wait(ctx, fin.rows)
+    except BaseException:
+        builder.cancel()
+        raise
     return Built(
         token,
         out,
@@ -181,24 +195,49 @@ def build_version(
     )
 
 
-def _build_serving(
-    ctx: Any, token: str, path: Path, columns: list[Column], index: list[str], total: int
-) -> None:
-    store = serving()
-    writer = store.writer(token, columns, index)
-    try:
-        done = 0
-        for batch in pq.ParquetFile(str(path)).iter_batches(batch_size=65536):
-            writer.write(batch)
-            done += batch.num_rows
+class _ServingBuild:
+    """Builds a version's row store on a thread; ``wait`` reports its progress and lets the job
+    be cancelled, ``cancel`` stops it between batches and removes what it wrote."""
+
+    def __init__(self, token: str, path: Path, columns: list[Column], index: list[str]) -> None:
+        self.token, self.path, self.columns, self.index = token, path, columns, index
+        self.done = 0
+        self.error: BaseException | None = None
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"serving-{token}", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        writer = serving().writer(self.token, self.columns, self.index)
+        try:
+            for batch in pq.ParquetFile(str(self.path)).iter_batches(batch_size=131072):
+                if self.stop.is_set():
+                    raise _Stopped()
+                writer.write(batch)
+                self.done += batch.num_rows
+            writer.finish()
+        except BaseException as exc:
+            writer.abort()
+            self.error = exc
+
+    def wait(self, ctx: Any, total: int) -> None:
+        while self.thread.is_alive():
             ctx.progress(
-                0.7 + 0.26 * done / max(total, 1),
-                _("正在建立查询索引：{n} / {t} 行").format(n=f"{done:,}", t=f"{total:,}"),
+                0.7 + 0.26 * self.done / max(total, 1),
+                _("正在建立查询索引：{n} / {t} 行").format(n=f"{self.done:,}", t=f"{total:,}"),
             )
-        writer.finish()
-    except BaseException:
-        writer.abort()
-        raise
+            self.thread.join(0.5)
+        if self.error is not None:
+            raise self.error
+
+    def cancel(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        serving().drop(self.token)
+
+
+class _Stopped(Exception):
+    """The row-store build was told to stop (the load failed or was cancelled)."""
 
 
 def publish(
