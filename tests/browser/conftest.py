@@ -148,6 +148,8 @@ def page_as(
             path = tmp_path_factory.mktemp("state") / f"{username}.json"
             ctx.storage_state(path=str(path))
             storage_states[username] = path
+        else:
+            page.goto("/")  # a reused login opens on the home page too, whatever ran before
         return page
 
     yield open_page
