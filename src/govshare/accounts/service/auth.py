@@ -15,7 +15,7 @@ from govshare.accounts.schemas import LoginResult, Me
 from govshare.audit import service as audit
 from govshare.core.config import get_settings
 from govshare.core.context import current_request
-from govshare.core.db import utcnow
+from govshare.core.db import READS_ONLY, utcnow
 from govshare.core.errors import NotAuthenticated, NotAuthorized
 from govshare.core.i18n import _
 from govshare.core.security import (
@@ -226,8 +226,21 @@ def _token_actor(session: Session, authorization: str, method: str) -> Actor:
         raise NotAuthorized(_("此接口令牌只有读取权限。"), action=action, target=target)
     last = _as_utc(row.last_used_at)
     if last is None or (now - last).total_seconds() > TOKEN_TOUCH_SECONDS:
-        session.execute(_TOUCH, {"tid": row.token_id, "now": now})
+        _touch(session, row.token_id, now)
     return actor
+
+
+def _touch(session: Session, token_id: int, now: dt.datetime) -> None:
+    """Note when a token was last used. A read-only transaction (the data API's, DEFERRED on
+    SQLite) must not upgrade to a writer after it has read (SQLite answers "database is locked"
+    at once when another writer committed meanwhile), so there the touch is its own short
+    transaction on another connection."""
+    connection = session.connection()
+    if not connection.get_execution_options().get(READS_ONLY):
+        session.execute(_TOUCH, {"tid": token_id, "now": now})
+        return
+    with connection.engine.begin() as own:
+        own.execute(_TOUCH, {"tid": token_id, "now": now})
 
 
 def resolve_actor(
