@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import warnings
 
@@ -319,6 +320,39 @@ class TestLifecycle:
         queue = service.list_review_queue(session, actor("platform_admin"))
         entry = next(q for q in queue if q.resource_id == r.id)
         assert entry.first_filing and entry.due_date and not entry.overdue
+
+    def test_review_due_dates_follow_the_clocks_calendar(self, session, actor):
+        """Ten working days after Wednesday 30 September 2026 on the platform calendar (National
+        Day 1–7 October off, Saturday 10 October worked) fall on 20 October, not on 14 October
+        as weekends alone would give; a day the admin adds to the calendar moves it again."""
+        from govshare.catalog.models import ResourceVersion
+        from govshare.clocks import service as clocks
+        from govshare.clocks.schemas import CalendarDayCreate
+
+        admin = actor("platform_admin")
+        r = make_resource(session)
+        service.submit_resource(session, actor("steward"), r.id)
+        version = session.scalar(
+            select(ResourceVersion).where(
+                ResourceVersion.resource_id == r.id, ResourceVersion.status == "submitted"
+            )
+        )
+        version.submitted_at = dt.datetime(2026, 9, 30, 2, 0, tzinfo=dt.UTC)  # 10:00 in Dezhou
+        session.flush()
+        if not clocks.get_calendar(session, admin).is_known(dt.date(2026, 10, 1)):
+            clocks.import_calendar_year(session, admin, 2026)
+
+        def due() -> dt.date | None:
+            queue = service.list_review_queue(session, admin)
+            return next(q for q in queue if q.resource_id == r.id).due_date
+
+        assert due() == dt.date(2026, 10, 20)
+        clocks.add_calendar_day(
+            session,
+            admin,
+            CalendarDayCreate(day=dt.date(2026, 10, 19), kind="holiday", name="调休"),
+        )
+        assert due() == dt.date(2026, 10, 21)
 
 
 class TestCategories:
