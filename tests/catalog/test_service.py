@@ -422,6 +422,54 @@ class TestSearch:
         )
         assert [i.name for i in narrowed.items] == ["乙企业名录"]
 
+    def test_facet_counts_are_cached_per_generation_and_never_stale(
+        self, session, actor, monkeypatch
+    ):
+        """A repeated view is served from the cache; a publish, a retirement or a new draft
+        changes the generation in its own transaction, so the next view counts again and shows
+        it. Another department's reader never gets the provider's cached draft counts."""
+        from govshare.catalog.service import searching
+
+        searching.facet_cache.clear()
+        counted = []
+        real = searching._count
+        monkeypatch.setattr(searching, "_count", lambda s, base: counted.append(1) or real(s, base))
+
+        def statuses(persona: str) -> dict[str, int]:
+            res = service.search_resources(session, actor(persona), ResourceFilter(q="企业名录"))
+            return {v.value: v.count for v in res.facets["status"]}
+
+        a = make_resource(session, name="甲企业名录", publish=True)
+        assert statuses("consumer") == {"published": 1}
+        assert statuses("consumer") == {"published": 1} and len(counted) == 1
+        make_resource(session, name="乙企业名录", publish=True)
+        assert statuses("consumer") == {"published": 2} and len(counted) == 2
+        service.retire_resource(
+            session, actor("platform_admin"), a.id, RetireRequest(reason="停用")
+        )
+        assert statuses("consumer") == {"published": 1, "retired": 1}
+        make_resource(session, name="丙企业名录")  # a draft of 市统计局
+        assert statuses("steward") == {"published": 1, "retired": 1, "draft": 1}
+        assert statuses("consumer") == {"published": 1, "retired": 1}
+        browse = service.search_resources(session, actor("consumer"), ResourceFilter())
+        again = service.search_resources(session, actor("consumer"), ResourceFilter())
+        assert browse.facets == again.facets and browse.facets["status"]
+
+    def test_every_write_changes_the_catalog_generation(self, session, actor):
+        from govshare.catalog import search
+
+        seen = [search.generation(session)]
+        r = make_resource(session)
+        seen.append(search.generation(session))
+        service.submit_resource(session, actor("steward"), r.id)
+        service.publish_resource(session, actor("platform_admin"), r.id, ReviewDecision())
+        seen.append(search.generation(session))
+        service.retire_resource(
+            session, actor("platform_admin"), r.id, RetireRequest(reason="停用")
+        )
+        seen.append(search.generation(session))
+        assert len(set(seen)) == len(seen)
+
     def test_search_index_follows_revisions_in_the_same_transaction(self, session, actor):
         r = make_resource(session, publish=True)
         service.update_resource(
