@@ -10,7 +10,8 @@ Figures, each beside a same-run baseline:
 1. search p95 (service ``search_resources`` without facets, as a consumer) over a mix of
    realistic Chinese queries, against a ``LIKE '%…%'`` scan of names and abstracts;
 2. facet counts p95 (the eight facets over the whole result set) for the same mix plus the
-   unfiltered browse, against one plain ``GROUP BY`` over the table;
+   unfiltered browse, against one plain ``GROUP BY`` over the table: counted (the first view of
+   a catalog generation) and served from the per-generation cache (every later view);
 3. import of a 5,000-row template (.xlsx, 5 items each) with full validation, against reading the
    same file with python-calamine alone.
 Both backends for 1 and 2 (PostgreSQL when a server answers on 127.0.0.1:5432).
@@ -393,7 +394,7 @@ def _search(db: Any, label: str) -> list[Result]:
     from govshare.catalog.schemas import ResourceFilter
     from govshare.catalog.service import search_resources
     from govshare.catalog.service.resources import filtered
-    from govshare.catalog.service.searching import _facets
+    from govshare.catalog.service.searching import _facets, facet_cache, facet_counts
     from govshare.core.security import Actor
 
     with db.session() as s:
@@ -401,7 +402,8 @@ def _search(db: Any, label: str) -> list[Result]:
         actor = Actor(kind="user", user_id=999, department_id=dept, roles=frozenset({"consumer"}))
         for q in QUERIES[:5]:  # warm caches and jieba
             search_resources(s, actor, ResourceFilter(q=q), with_facets=False)
-        search_times, facet_times, like_times = [], [], []
+        search_times, facet_times, cached_times, like_times = [], [], [], []
+        facet_cache.clear()
         for q in QUERIES:
             search_times += _timed(
                 lambda q=q: search_resources(s, actor, ResourceFilter(q=q), with_facets=False)
@@ -409,6 +411,11 @@ def _search(db: Any, label: str) -> list[Result]:
             tokens = search.query_tokens(q)
             base, _rank = search.matching(s, filtered(actor, ResourceFilter()), tokens)  # type: ignore[arg-type]
             facet_times += _timed(lambda base=base: _facets(s, base))
+            f = ResourceFilter(q=q)
+            facet_counts(s, actor, f, tokens, base)  # the first view of this generation counts
+            cached_times += _timed(
+                lambda f=f, tokens=tokens, base=base: facet_counts(s, actor, f, tokens, base)
+            )
             like = (
                 select(Resource.id)
                 .where(or_(Resource.name.contains(q), Resource.abstract.contains(q)))
@@ -433,7 +440,15 @@ def _search(db: Any, label: str) -> list[Result]:
             higher_is_better=False,
         ),
         Result(
-            f"catalog facets p95 (8 facets), {label}",
+            f"catalog facets p95 (8 facets, cached per generation), {label}",
+            _p95(cached_times),
+            statistics.median(plain),
+            "ms",
+            "≤ 50 ms; views after the first of a catalog generation",
+            higher_is_better=False,
+        ),
+        Result(
+            f"catalog facets p95 (8 facets, counted), {label}",
             _p95(facet_times),
             statistics.median(plain),
             "ms",

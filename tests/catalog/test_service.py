@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import warnings
 
@@ -320,6 +321,39 @@ class TestLifecycle:
         entry = next(q for q in queue if q.resource_id == r.id)
         assert entry.first_filing and entry.due_date and not entry.overdue
 
+    def test_review_due_dates_follow_the_clocks_calendar(self, session, actor):
+        """Ten working days after Wednesday 30 September 2026 on the platform calendar (National
+        Day 1–7 October off, Saturday 10 October worked) fall on 20 October, not on 14 October
+        as weekends alone would give; a day the admin adds to the calendar moves it again."""
+        from govshare.catalog.models import ResourceVersion
+        from govshare.clocks import service as clocks
+        from govshare.clocks.schemas import CalendarDayCreate
+
+        admin = actor("platform_admin")
+        r = make_resource(session)
+        service.submit_resource(session, actor("steward"), r.id)
+        version = session.scalar(
+            select(ResourceVersion).where(
+                ResourceVersion.resource_id == r.id, ResourceVersion.status == "submitted"
+            )
+        )
+        version.submitted_at = dt.datetime(2026, 9, 30, 2, 0, tzinfo=dt.UTC)  # 10:00 in Dezhou
+        session.flush()
+        if not clocks.get_calendar(session, admin).is_known(dt.date(2026, 10, 1)):
+            clocks.import_calendar_year(session, admin, 2026)
+
+        def due() -> dt.date | None:
+            queue = service.list_review_queue(session, admin)
+            return next(q for q in queue if q.resource_id == r.id).due_date
+
+        assert due() == dt.date(2026, 10, 20)
+        clocks.add_calendar_day(
+            session,
+            admin,
+            CalendarDayCreate(day=dt.date(2026, 10, 19), kind="holiday", name="调休"),
+        )
+        assert due() == dt.date(2026, 10, 21)
+
 
 class TestCategories:
     def test_create_category_under_a_xiang(self, session, actor):
@@ -393,6 +427,54 @@ class TestSearch:
             session, actor("consumer"), ResourceFilter(q="企业名录", open_type="conditional")
         )
         assert [i.name for i in narrowed.items] == ["乙企业名录"]
+
+    def test_facet_counts_are_cached_per_generation_and_never_stale(
+        self, session, actor, monkeypatch
+    ):
+        """A repeated view is served from the cache; a publish, a retirement or a new draft
+        changes the generation in its own transaction, so the next view counts again and shows
+        it. Another department's reader never gets the provider's cached draft counts."""
+        from govshare.catalog.service import searching
+
+        searching.facet_cache.clear()
+        counted = []
+        real = searching._count
+        monkeypatch.setattr(searching, "_count", lambda s, base: counted.append(1) or real(s, base))
+
+        def statuses(persona: str) -> dict[str, int]:
+            res = service.search_resources(session, actor(persona), ResourceFilter(q="企业名录"))
+            return {v.value: v.count for v in res.facets["status"]}
+
+        a = make_resource(session, name="甲企业名录", publish=True)
+        assert statuses("consumer") == {"published": 1}
+        assert statuses("consumer") == {"published": 1} and len(counted) == 1
+        make_resource(session, name="乙企业名录", publish=True)
+        assert statuses("consumer") == {"published": 2} and len(counted) == 2
+        service.retire_resource(
+            session, actor("platform_admin"), a.id, RetireRequest(reason="停用")
+        )
+        assert statuses("consumer") == {"published": 1, "retired": 1}
+        make_resource(session, name="丙企业名录")  # a draft of 市统计局
+        assert statuses("steward") == {"published": 1, "retired": 1, "draft": 1}
+        assert statuses("consumer") == {"published": 1, "retired": 1}
+        browse = service.search_resources(session, actor("consumer"), ResourceFilter())
+        again = service.search_resources(session, actor("consumer"), ResourceFilter())
+        assert browse.facets == again.facets and browse.facets["status"]
+
+    def test_every_write_changes_the_catalog_generation(self, session, actor):
+        from govshare.catalog import search
+
+        seen = [search.generation(session)]
+        r = make_resource(session)
+        seen.append(search.generation(session))
+        service.submit_resource(session, actor("steward"), r.id)
+        service.publish_resource(session, actor("platform_admin"), r.id, ReviewDecision())
+        seen.append(search.generation(session))
+        service.retire_resource(
+            session, actor("platform_admin"), r.id, RetireRequest(reason="停用")
+        )
+        seen.append(search.generation(session))
+        assert len(set(seen)) == len(seen)
 
     def test_search_index_follows_revisions_in_the_same_transaction(self, session, actor):
         r = make_resource(session, publish=True)

@@ -225,3 +225,15 @@ class SearchDocument(Base):
     tsv_primary: Mapped[str | None] = mapped_column(
         Text().with_variant(TSVECTOR(), "postgresql"), default=None
     )
+
+
+class Generation(Base):
+    """The catalog's generation: one row whose token changes in the transaction of every write
+    to resources (with their search documents). Facet counts are cached under it, so a cached
+    count is exact: any publish, retire, filing or import gives a new token. A fresh random
+    token rather than a counter, so that a rolled-back write's value never comes back."""
+
+    __tablename__ = "catalog_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

@@ -15,6 +15,7 @@ import logging
 import re
 import threading
 import unicodedata
+import uuid
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -23,17 +24,20 @@ import jieba  # type: ignore[import-untyped]
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Table,
     column,
+    event,
     func,
     insert,
     literal_column,
     select,
     table,
     text,
+    update,
 )
 from sqlalchemy.orm import Session
 
-from govshare.catalog.models import Resource, SearchDocument
+from govshare.catalog.models import DataItem, Generation, Resource, SearchDocument
 
 # Words the general dictionary splits but catalogs use whole (data item and resource names).
 DOMAIN_WORDS = (
@@ -190,8 +194,36 @@ def _primary_literal(fields: dict[str, str]) -> str:
     return _tsvector_literal(fields, ("name_tokens", "extra_tokens"))
 
 
+def generation(session: Session) -> str:
+    """The catalog's current generation token (see ``Generation``)."""
+    token = session.scalar(select(Generation.token).where(Generation.id == 1))
+    return token or ""
+
+
+def bump_generation(session: Session) -> None:
+    """A new generation, in the transaction of the write that changes resources. Called by
+    every index write below (bulk inserts included) and, through ``_bump_on_flush``, by every
+    flush that adds, changes or deletes a resource or a data item (a status change on submit,
+    return or retire touches no search document), so nothing a search or a facet count sees can
+    change without it."""
+    table_: Table = Generation.__table__  # type: ignore[assignment]
+    conn = session.connection()  # Core on the connection: no autoflush (also runs mid-flush)
+    token = uuid.uuid4().hex
+    done = conn.execute(update(table_).where(table_.c.id == 1).values(token=token))
+    if not done.rowcount:
+        conn.execute(insert(table_).values(id=1, token=token))
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_on_flush(session: Session, _context: Any, _instances: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(o, Resource | DataItem) for o in changed):
+        bump_generation(session)
+
+
 def store(session: Session, resource_id: int, fields: dict[str, str]) -> None:
     """Write (or rewrite) a resource's search document and its full-text index entry."""
+    bump_generation(session)
     doc = session.get(SearchDocument, resource_id)
     kind = dialect(session)
     if doc is not None and kind == "sqlite":
@@ -246,6 +278,7 @@ def store_new(session: Session, documents: Sequence[tuple[int, dict[str, str]]])
     """Index many new resources at once (an import): one batched insert per table."""
     if not documents:
         return
+    bump_generation(session)
     rows: list[dict[str, Any]] = [{"resource_id": rid, **fields} for rid, fields in documents]
     kind = dialect(session)
     if kind == "postgresql":
@@ -273,6 +306,7 @@ def store_new(session: Session, documents: Sequence[tuple[int, dict[str, str]]])
 
 def remove(session: Session, resource_id: int) -> None:
     """Drop a resource from the index (before the resource itself is deleted)."""
+    bump_generation(session)
     doc = session.get(SearchDocument, resource_id)
     if doc is None:
         return

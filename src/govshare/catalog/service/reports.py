@@ -16,11 +16,12 @@ from govshare.catalog import exchange, permissions
 from govshare.catalog.models import DataItem, Resource, ResourceVersion
 from govshare.catalog.schemas import CatalogStats, ResourcePublic, UnitStats
 from govshare.catalog.service.common import public_many, today
-from govshare.catalog.service.reviews import due_date
+from govshare.catalog.service.reviews import due_date, local_date
+from govshare.clocks import service as clocks
 from govshare.core.areas import CITY, COUNTIES
 from govshare.core.config import get_settings
 from govshare.core.i18n import _
-from govshare.core.security import Actor, require
+from govshare.core.security import SYSTEM, Actor, require
 
 FILING_KINDS = ("municipal", "vertical", "county")
 COUNTERS = (
@@ -99,12 +100,15 @@ def get_statistics(session: Session, actor: Actor) -> CatalogStats:
         if dept in per:
             per[dept]["data_items"] += n
     days, now = get_settings().catalog_review_days, today()
+    calendar = clocks.get_calendar(session, SYSTEM)
     for dept, submitted in session.execute(
         select(Resource.provider_department_id, ResourceVersion.submitted_at)
         .join(Resource, Resource.id == ResourceVersion.resource_id)
         .where(ResourceVersion.status == "submitted")
     ):
-        if submitted is not None and dept in per and due_date(submitted.date(), days) < now:
+        if submitted is None or dept not in per:
+            continue
+        if due_date(calendar, local_date(submitted), days) < now:
             per[dept]["overdue_reviews"] += 1
     totals = _blank("total", _("全市"))
     counties: dict[str, dict[str, Any]] = defaultdict(dict)

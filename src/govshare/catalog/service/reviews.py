@@ -37,11 +37,13 @@ from govshare.catalog.service.common import (
     target,
     today,
 )
+from govshare.clocks import service as clocks
+from govshare.clocks.calendar import WorkCalendar
 from govshare.core.config import get_settings
 from govshare.core.db import utcnow
 from govshare.core.errors import Conflict, NotFound
 from govshare.core.i18n import N_, _
-from govshare.core.security import Actor, require
+from govshare.core.security import SYSTEM, Actor, require
 
 
 def _submitted(session: Session, resource: Resource, action: str) -> ResourceVersion:
@@ -314,20 +316,11 @@ def diff_versions(
     return diff_payloads(resource.id, versions[from_version], versions[to_version])
 
 
-def due_date(submitted: dt.date, working_days: int) -> dt.date:
-    """The day a review falls due: working days after submission (Chinese holidays and 调休
-    where the calendar knows the year, weekends only beyond it; never raises)."""
-    import chinese_calendar
-
-    day, left = submitted, working_days
-    while left > 0:
-        day += dt.timedelta(days=1)
-        try:
-            work = bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            work = day.weekday() < 5
-        left -= work
-    return day
+def due_date(calendar: WorkCalendar, submitted: dt.date, working_days: int) -> dt.date:
+    """The day a review falls due: working days after submission on the platform's working-day
+    calendar (the clocks module's: holidays and 调休 of the years entered, weekends beyond them),
+    the same calendar as every other deadline."""
+    return calendar.add_working_days(submitted, working_days)
 
 
 def list_review_queue(session: Session, actor: Actor) -> list[QueueEntry]:
@@ -340,11 +333,11 @@ def list_review_queue(session: Session, actor: Actor) -> list[QueueEntry]:
         .order_by(ResourceVersion.submitted_at, ResourceVersion.id)
     ).all()
     days = get_settings().catalog_review_days
-    now = today()
+    now, calendar = today(), clocks.get_calendar(session, SYSTEM)
     out = []
     for version, resource in rows:
         submitted = version.submitted_at
-        due = due_date(_local_date(submitted), days) if submitted else None
+        due = due_date(calendar, local_date(submitted), days) if submitted else None
         out.append(
             QueueEntry(
                 resource_id=resource.id,
@@ -361,7 +354,6 @@ def list_review_queue(session: Session, actor: Actor) -> list[QueueEntry]:
     return out
 
 
-def _local_date(value: dt.datetime) -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(get_settings().timezone)).date()
+def local_date(value: dt.datetime) -> dt.date:
+    """The calendar day of a stored time in the configured time zone."""
+    return clocks.today(value)

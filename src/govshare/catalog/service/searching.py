@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -62,21 +63,35 @@ def _offset(cursor: str | None) -> int:
     return offset
 
 
-def _facets(session: Session, base: Select[Any]) -> dict[str, list[FacetValue]]:
-    """Counts of every facet over the whole result set, in one pass over its rows."""
+Counts = dict[str, list[tuple[Any, int]]]  # facet → (value, count), most common first
+
+
+def _count(session: Session, base: Select[Any]) -> tuple[Counts, dict[Any, str]]:
+    """Every facet's counts over the whole result set, and the providers' names: one GROUP BY
+    over the eight facet columns (a few thousand combinations at most) done by the database,
+    summed per facet here."""
     cols = [FACETS[name] for name in FACETS]
-    stmt = base.with_only_columns(*cols, Resource.provider_name).order_by(None)
+    stmt = (
+        base.with_only_columns(*cols, func.count(), func.max(Resource.provider_name))
+        .group_by(*cols)
+        .order_by(None)
+    )
     counters: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
     provider_names: dict[Any, str] = {}
     names = list(FACETS)
     for row in session.execute(stmt):
+        n = row[-2]
         for i, name in enumerate(names):
-            counters[name][row[i]] += 1
+            counters[name][row[i]] += n
         provider_names[row[0]] = row[-1]
+    return {name: c.most_common() for name, c in counters.items()}, provider_names
+
+
+def _labelled(counts: Counts, provider_names: dict[Any, str]) -> dict[str, list[FacetValue]]:
     out: dict[str, list[FacetValue]] = {}
-    for name, counter in counters.items():
+    for name, pairs in counts.items():
         values = []
-        for value, count in counter.most_common():
+        for value, count in pairs:
             if name == "provider":
                 label = provider_names.get(value, str(value))
             else:
@@ -85,6 +100,73 @@ def _facets(session: Session, base: Select[Any]) -> dict[str, list[FacetValue]]:
             values.append(FacetValue(value=str(value), label=label, count=int(count)))
         out[name] = values
     return out
+
+
+def _facets(session: Session, base: Select[Any]) -> dict[str, list[FacetValue]]:
+    """Counts of every facet over the whole result set (uncached)."""
+    return _labelled(*_count(session, base))
+
+
+class FacetCache:
+    """Facet counts per catalog generation (docs/decisions/0005): a result set's counts are
+    kept under the generation token they were counted in, with who asked (the visibility scope),
+    the filters and the query tokens. Every write to resources changes the token in its own
+    transaction, so an entry can only be found while the catalog is exactly as counted; no
+    expiry is needed. Counts are stored unlabelled (labels follow the reader's language)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[Any, ...], tuple[Counts, dict[Any, str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[Counts, dict[Any, str]] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], value: tuple[Counts, dict[Any, str]]) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+facet_cache = FacetCache()
+
+
+def facet_counts(
+    session: Session, actor: Actor, f: ResourceFilter, tokens: list[str], base: Select[Any]
+) -> dict[str, list[FacetValue]]:
+    """The facets of a result set, from the cache when the catalog has not changed since they
+    were counted. The generation is read before and after counting; an entry is kept only when
+    both agree (nothing committed in between), so under READ COMMITTED too it is exact."""
+    before = search.generation(session)
+    scope = (
+        actor.is_authenticated,
+        permissions.sees_all_resources(actor),
+        actor.department_id,
+    )
+    key = (
+        str(session.get_bind().engine.url),
+        before,
+        scope,
+        f.model_dump_json(exclude={"q"}),
+        tuple(tokens),
+        bool(f.q.strip()),
+    )
+    cached = facet_cache.get(key) if before else None
+    if cached is None:
+        cached = _count(session, base)
+        if before and search.generation(session) == before:
+            facet_cache.put(key, cached)
+    return _labelled(*cached)
 
 
 def _ranked(
@@ -168,7 +250,7 @@ def _plain_search(
     facets = {}
     if with_facets:
         base, _rank = search.matching(session, filtered(actor, f), tokens)  # type: ignore[arg-type]
-        facets = _facets(session, base)
+        facets = facet_counts(session, actor, f, tokens, base)
     return SearchResult(
         items=summaries(session, rows[:limit]),
         total=total,
@@ -216,7 +298,7 @@ def search_resources(
         )
     more = len(rows) > limit and offset + limit < MAX_OFFSET
     rows = rows[:limit]
-    facets = _facets(session, base) if with_facets else {}
+    facets = facet_counts(session, actor, f, tokens, base) if with_facets else {}
     return SearchResult(
         items=summaries(session, rows),
         total=int(total),

@@ -1,7 +1,7 @@
 """sharing
 
 Revision ID: 0400
-Revises: 0302
+Revises: 0500
 Create Date: 2026-12-04 11:23:03.543496
 """
 

@@ -1,7 +1,7 @@
 """opendata: releases, level changes, public users, applications, data requests, API usage
 
 Revision ID: 0600
-Revises: 0302
+Revises: 0400
 Create Date: 2026-12-04 11:28:29.576139
 """
 
