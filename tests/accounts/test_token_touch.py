@@ -2,7 +2,7 @@
 
 A DEFERRED transaction that has read cannot become a writer once another connection committed:
 SQLite answers "database is locked" at once, whatever the busy timeout. The data API resolves its
-token inside such a transaction, so the note must not be written there.
+token inside such a transaction, so the note waits for its commit.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from govshare.accounts.models import ApiToken
 from govshare.accounts.service.auth import _touch
-from govshare.core.db import READS_ONLY, make_engine
+from govshare.core.db import READS_ONLY, make_engine, run_deferred_writes
 
 
 def test_touch_in_a_read_only_transaction_survives_a_concurrent_writer(tmp_path: Path) -> None:
@@ -41,6 +41,7 @@ def test_touch_in_a_read_only_transaction_survives_a_concurrent_writer(tmp_path:
     now = dt.datetime(2026, 12, 4, 8, 0, tzinfo=dt.UTC)
     _touch(reader, 1, now)  # raised "database is locked" when it wrote in the reader
     reader.commit()
+    run_deferred_writes(reader)
     reader.close()
     with Session(engine) as check:
         assert check.scalar(select(ApiToken.last_used_at)) == now

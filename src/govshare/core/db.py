@@ -76,6 +76,25 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
 #: write lock. Pass it first: ``session.connection(execution_options={READS_ONLY: True})``.
 READS_ONLY = "govshare_reads_only"
 
+#: ``session.info`` key of writes a read-only transaction put off (statement, parameters): the
+#: owner of that transaction runs them after its commit with :func:`run_deferred_writes`.
+DEFERRED_WRITES = "govshare_deferred_writes"
+
+
+def defer_write(session: Session, statement: Any, params: dict[str, Any]) -> None:
+    """Put off a small write until the session's read-only transaction has committed."""
+    session.info.setdefault(DEFERRED_WRITES, []).append((statement, params))
+
+
+def run_deferred_writes(session: Session) -> None:
+    """Run the writes a read-only transaction put off, in a transaction of their own."""
+    pending = session.info.pop(DEFERRED_WRITES, [])
+    if not pending:
+        return
+    for statement, params in pending:
+        session.execute(statement, params)
+    session.commit()
+
 
 def _sqlite_on_begin(conn: Connection) -> None:
     if conn.get_execution_options().get(READS_ONLY):

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from govshare.core.db import READS_ONLY
+from govshare.core.db import READS_ONLY, run_deferred_writes
 from govshare.core.errors import DomainError, NotAuthenticated
 from govshare.core.i18n import _
 from govshare.core.security import Actor
@@ -191,6 +191,7 @@ async def _call(request: Request, work: Callable[[Any, Actor, Recorder], T]) -> 
             request.state.actor = actor
             answer = work(session, actor, lambda *a, **k: pending.append((a, k)))
             session.commit()
+            run_deferred_writes(session)  # e.g. the token's last-use note, after the reads
             return answer
         except DomainError as exc:
             session.rollback()

@@ -15,7 +15,7 @@ from govshare.accounts.schemas import LoginResult, Me
 from govshare.audit import service as audit
 from govshare.core.config import get_settings
 from govshare.core.context import current_request
-from govshare.core.db import READS_ONLY, utcnow
+from govshare.core.db import READS_ONLY, defer_write, utcnow
 from govshare.core.errors import NotAuthenticated, NotAuthorized
 from govshare.core.i18n import _
 from govshare.core.security import (
@@ -233,14 +233,12 @@ def _token_actor(session: Session, authorization: str, method: str) -> Actor:
 def _touch(session: Session, token_id: int, now: dt.datetime) -> None:
     """Note when a token was last used. A read-only transaction (the data API's, DEFERRED on
     SQLite) must not upgrade to a writer after it has read (SQLite answers "database is locked"
-    at once when another writer committed meanwhile), so there the touch is its own short
-    transaction on another connection."""
-    connection = session.connection()
-    if not connection.get_execution_options().get(READS_ONLY):
-        session.execute(_TOUCH, {"tid": token_id, "now": now})
-        return
-    with connection.engine.begin() as own:
-        own.execute(_TOUCH, {"tid": token_id, "now": now})
+    at once when another writer committed meanwhile), so there the note waits for its commit."""
+    params = {"tid": token_id, "now": now}
+    if session.connection().get_execution_options().get(READS_ONLY):
+        defer_write(session, _TOUCH, params)
+    else:
+        session.execute(_TOUCH, params)
 
 
 def resolve_actor(
