@@ -6,8 +6,9 @@ registration, sign-in and applications, public data requests, and the staff page
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from email.utils import format_datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -580,22 +581,41 @@ def _masks(form: dict[str, Any]) -> dict[str, str]:
     return {k[5:]: str(v) for k, v in form.items() if k.startswith("mask.")}
 
 
+T = TypeVar("T")
+
+
+def _admin_action(
+    request: Request,
+    session: SessionDep,
+    call: Callable[[], T],
+    done: str | Callable[[T], str],
+    back: str,
+    then: str | None = None,
+) -> Response:
+    """One admin form's service call: a refusal flashes its messages and goes back to ``back``;
+    success flashes ``done`` (or what it makes of the result) and goes to ``then`` or ``back``."""
+    try:
+        result = call()
+    except DomainError as exc:
+        errors = recover(request, session, exc)
+        flash(request, "；".join(errors.values()), "danger")
+        return redirect(back, request)
+    flash(request, done if isinstance(done, str) else done(result))
+    return redirect(then or back, request)
+
+
 @router.post("/open-admin/release")
 async def admin_release(request: Request, session: SessionDep, actor: UserDep) -> Response:
     form = await form_data(request)
     rid = optional_int(str(form.get("resource_id", "")), "resource_id") or 0
-    try:
-        service.release_resource(
-            session,
-            actor,
-            ReleaseCreate(resource_id=rid, masks=_masks(form), note=str(form.get("note", ""))),
-        )
-    except DomainError as exc:
-        errors = recover(request, session, exc)
-        flash(request, "；".join(errors.values()), "danger")
-        return redirect("/open-admin", request)
-    flash(request, _("已开放到门户。"))
-    return redirect("/open-admin", request)
+    data = ReleaseCreate(resource_id=rid, masks=_masks(form), note=str(form.get("note", "")))
+    return _admin_action(
+        request,
+        session,
+        lambda: service.release_resource(session, actor, data),
+        _("已开放到门户。"),
+        "/open-admin",
+    )
 
 
 @router.post("/open-admin/resources/{resource_id}/masks")
@@ -603,14 +623,13 @@ async def admin_masks(
     request: Request, resource_id: int, session: SessionDep, actor: UserDep
 ) -> Response:
     form = await form_data(request)
-    try:
-        service.update_release_masks(session, actor, resource_id, _masks(form))
-    except DomainError as exc:
-        errors = recover(request, session, exc)
-        flash(request, "；".join(errors.values()), "danger")
-        return redirect("/open-admin", request)
-    flash(request, _("脱敏设置已保存。"))
-    return redirect("/open-admin", request)
+    return _admin_action(
+        request,
+        session,
+        lambda: service.update_release_masks(session, actor, resource_id, _masks(form)),
+        _("脱敏设置已保存。"),
+        "/open-admin",
+    )
 
 
 @router.post("/open-admin/resources/{resource_id}/level")
@@ -618,20 +637,19 @@ async def admin_level(
     request: Request, resource_id: int, session: SessionDep, actor: UserDep
 ) -> Response:
     form = await form_data(request)
-    try:
-        change = service.request_level_change(
-            session, actor, resource_id, parse(LevelChangeCreate, form)
-        )
-    except DomainError as exc:
-        errors = recover(request, session, exc)
-        flash(request, "；".join(errors.values()), "danger")
-        return redirect("/open-admin", request)
-    done = change.status == "approved"
-    flash(
+    return _admin_action(
         request,
-        _("开放级别已调整。") if done else _("降低开放级别的申请已提交，待平台管理员审批。"),
+        session,
+        lambda: service.request_level_change(
+            session, actor, resource_id, parse(LevelChangeCreate, form)
+        ),
+        lambda change: (
+            _("开放级别已调整。")
+            if change.status == "approved"
+            else _("降低开放级别的申请已提交，待平台管理员审批。")
+        ),
+        "/open-admin",
     )
-    return redirect("/open-admin", request)
 
 
 @router.post("/open-admin/level-changes/{change_id}/decide")
@@ -640,17 +658,16 @@ async def admin_decide_level(
 ) -> Response:
     form = await form_data(request)
     note = str(form.get("note", ""))
-    try:
-        if form.get("approve") == "1":
-            service.approve_level_change(session, actor, change_id, note=note)
-        else:
-            service.refuse_level_change(session, actor, change_id, note=note)
-    except DomainError as exc:
-        errors = recover(request, session, exc)
-        flash(request, "；".join(errors.values()), "danger")
-        return redirect("/open-admin", request)
-    flash(request, _("已处理。"))
-    return redirect("/open-admin", request)
+    decide = (
+        service.approve_level_change if form.get("approve") == "1" else service.refuse_level_change
+    )
+    return _admin_action(
+        request,
+        session,
+        lambda: decide(session, actor, change_id, note=note),
+        _("已处理。"),
+        "/open-admin",
+    )
 
 
 @router.post("/open-admin/resources/{resource_id}/withdraw")
@@ -658,14 +675,14 @@ async def admin_withdraw(
     request: Request, resource_id: int, session: SessionDep, actor: UserDep
 ) -> Response:
     form = await form_data(request)
-    try:
-        service.withdraw_release(session, actor, resource_id, reason=str(form.get("reason", "")))
-    except DomainError as exc:
-        errors = recover(request, session, exc)
-        flash(request, "；".join(errors.values()), "danger")
-        return redirect("/open-admin", request)
-    flash(request, _("已从门户撤回。"))
-    return redirect("/open-admin", request)
+    reason = str(form.get("reason", ""))
+    return _admin_action(
+        request,
+        session,
+        lambda: service.withdraw_release(session, actor, resource_id, reason=reason),
+        _("已从门户撤回。"),
+        "/open-admin",
+    )
 
 
 @router.get("/open-admin/applications", response_class=HTMLResponse)
@@ -679,15 +696,14 @@ async def admin_decide_application(
     request: Request, application_id: int, session: SessionDep, actor: UserDep
 ) -> Response:
     form = await form_data(request)
-    try:
-        decision = Decision(approve=form.get("approve") == "1", note=str(form.get("note", "")))
-        service.decide_application(session, actor, application_id, decision)
-    except DomainError as exc:
-        errors = recover(request, session, exc)
-        flash(request, "；".join(errors.values()), "danger")
-        return redirect("/open-admin/applications", request)
-    flash(request, _("已答复申请人。"))
-    return redirect("/open-admin/applications", request)
+    decision = Decision(approve=form.get("approve") == "1", note=str(form.get("note", "")))
+    return _admin_action(
+        request,
+        session,
+        lambda: service.decide_application(session, actor, application_id, decision),
+        _("已答复申请人。"),
+        "/open-admin/applications",
+    )
 
 
 @router.get("/open-admin/requests", response_class=HTMLResponse)
@@ -711,15 +727,18 @@ async def admin_assign(
     request: Request, request_id: int, session: SessionDep, actor: UserDep
 ) -> Response:
     form = await form_data(request)
-    try:
-        dept = optional_int(str(form.get("department_id", "")), "department_id") or 0
-        service.assign_data_request(session, actor, request_id, dept)
-    except DomainError as exc:
-        errors = recover(request, session, exc)
-        flash(request, "；".join(errors.values()), "danger")
-        return redirect("/open-admin/requests", request)
-    flash(request, _("已分派给提供部门。"))
-    return redirect("/open-admin/requests", request)
+    return _admin_action(
+        request,
+        session,
+        lambda: service.assign_data_request(
+            session,
+            actor,
+            request_id,
+            optional_int(str(form.get("department_id", "")), "department_id") or 0,
+        ),
+        _("已分派给提供部门。"),
+        "/open-admin/requests",
+    )
 
 
 @router.post("/open-admin/requests/{request_id}/answer")
@@ -729,11 +748,13 @@ async def admin_answer(
     form = await form_data(request)
     if not str(form.get("resource_id", "")).strip():
         form.pop("resource_id", None)
-    try:
-        service.answer_data_request(session, actor, request_id, parse(DataRequestAnswer, form))
-    except DomainError as exc:
-        errors = recover(request, session, exc)
-        flash(request, "；".join(errors.values()), "danger")
-        return redirect("/open-admin/requests", request)
-    flash(request, _("答复已公开。"))
-    return redirect(f"/open/requests/{request_id}", request)
+    return _admin_action(
+        request,
+        session,
+        lambda: service.answer_data_request(
+            session, actor, request_id, parse(DataRequestAnswer, form)
+        ),
+        _("答复已公开。"),
+        "/open-admin/requests",
+        then=f"/open/requests/{request_id}",
+    )
