@@ -16,6 +16,7 @@ from govshare.core.config import get_settings
 from govshare.core.db import utcnow
 from govshare.core.errors import Conflict, FieldError, Invalid, NotFound
 from govshare.core.i18n import _
+from govshare.core.masking import mask_phone
 from govshare.core.pagination import keyset_page
 from govshare.core.security import Actor, hash_password, require, verify_password
 
@@ -24,15 +25,8 @@ SNAPSHOT = ("username", "real_name", "department_id", "email", "posts", "active"
 
 def _snapshot(user: User) -> dict[str, object]:
     data: dict[str, object] = {f: getattr(user, f) for f in SNAPSHOT}
-    data["mobile"] = mask_mobile(user.mobile)
+    data["mobile"] = mask_phone(user.mobile)
     return data
-
-
-def mask_mobile(mobile: str | None) -> str | None:
-    """138****1234: the first three and last four digits (STANDARDS.md §4.2)."""
-    if not mobile:
-        return mobile
-    return mobile[:3] + "****" + mobile[-4:] if len(mobile) >= 7 else "****"
 
 
 def password_problem(password: str) -> str | None:
@@ -64,7 +58,7 @@ def _public(session: Session, actor: Actor, user: User) -> UserPublic:
         real_name=user.real_name,
         department_id=user.department_id,
         department_name=dept.name if dept else "",
-        mobile=user.mobile if permissions.can_see_mobile(actor, user) else mask_mobile(user.mobile),
+        mobile=user.mobile if permissions.can_see_mobile(actor, user) else mask_phone(user.mobile),
         email=user.email,
         posts=list(user.posts or []),
         roles=_roles_of(session, user.id),
