@@ -187,6 +187,48 @@ def test_dcat_feed_parses_in_rdflib(portal, client, path, fmt):
     assert client.get(path, headers={"If-None-Match": r.headers["etag"]}).status_code == 304
 
 
+def test_dcat_feed_conforms_to_dcat_ap_shapes(portal, session, actor):
+    check = service.check_portal_dcat(session, actor("platform_admin"))
+    assert check.conforms, [f.message for f in check.violations]
+    assert check.violation_count == 0 and check.datasets == 2 and check.triples > 50
+
+
+def test_dcat_check_names_each_violation(portal, session, actor, monkeypatch):
+    """The shapes catch what DCAT-AP forbids: a catalog without description, a theme given as
+    text, a format as a bare string (what the feed carried before it was fixed)."""
+    bad = """
+    @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+    @prefix foaf: <http://xmlns.com/foaf/0.1/> .
+    <http://x/c> a dcat:Catalog ; dct:title "c"@zh ;
+        dct:publisher [ a foaf:Agent ; foaf:name "p"@zh ] ; dcat:dataset <http://x/d> .
+    <http://x/d> a dcat:Dataset ; dct:title "d"@zh ; dct:description "d"@zh ;
+        dcat:theme "01 综合政务"@zh ; dcat:distribution <http://x/d/csv> .
+    <http://x/d/csv> a dcat:Distribution ; dct:format "CSV" .
+    """.encode()
+    monkeypatch.setattr(
+        "govshare.opendata.service.feeds.get_portal_dcat", lambda s, a, f: (bad, "text/turtle")
+    )
+    check = service.check_portal_dcat(session, actor("platform_admin"))
+    assert not check.conforms and check.violation_count == 4
+    found = {(f.path, f.message[:6]) for f in check.violations}
+    assert found == {
+        ("dct:description", "目录缺少说明"),
+        ("dcat:theme", "数据集的主题"),
+        ("dct:format", "分发的格式（"),
+        ("dcat:accessURL", "分发缺少访问"),
+    }
+    assert {f.path for f in check.warnings} == {"dct:language", "dct:publisher"}
+
+
+def test_dcat_check_api_is_for_staff(portal, client, bearer):
+    r = client.get("/api/v1/opendata/dcat-check")
+    assert r.status_code == 401
+    r = client.get("/api/v1/opendata/dcat-check", headers=bearer("consumer"))
+    assert r.status_code == 403 and "没有执行此操作的权限" in r.json()["detail"]
+    r = client.get("/api/v1/opendata/dcat-check", headers=bearer("steward"))
+    assert r.status_code == 200 and r.json()["conforms"] is True
+
+
 def test_datapackage_validates_with_frictionless(portal, client, tmp_path):
     from frictionless import Package, Resource, Schema
 

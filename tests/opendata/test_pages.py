@@ -202,6 +202,16 @@ def test_admin_release_page_refuses_unmasked_personal_items(session, login_as):
     assert "已开放到门户" in r.text
 
 
+def test_dcat_check_page_shows_conformance(session, login_as):
+    open_resource(session)
+    page = login_as("platform_admin").get("/open-admin/dcat")
+    assert page.status_code == 200
+    badge = soup(page).select_one(".badge")
+    assert badge is not None and badge.get_text(strip=True) == "符合 DCAT-AP"
+    assert "违规 0 处" in page.text
+    assert login_as("consumer").get("/open-admin/dcat").status_code == 403
+
+
 def test_admin_pages_need_login(client):
     r = client.get("/open-admin", follow_redirects=False)
     assert r.status_code == 303 and "/login" in r.headers["location"]

@@ -32,6 +32,7 @@ MATRIX: dict[str, tuple[Callable[[Any, Any], bool], set[str]]] = {
     "download_dataset": (lambda a, s: p.can_download_dataset(a), EVERYONE),
     "ckan_action": (lambda a, s: p.can_ckan_action(a), EVERYONE),
     "get_portal_dcat": (lambda a, s: p.can_get_portal_dcat(a), EVERYONE),
+    "check_portal_dcat": (lambda a, s: p.can_check_portal_dcat(a), FILERS),
     "submit_data_request": (lambda a, s: p.can_submit_data_request(a), EVERYONE),
     "register_public_user": (lambda a, s: p.can_register_public_user(a), {"public"}),
     "list_releases": (lambda a, s: p.can_list_releases(a), FILERS),

@@ -39,17 +39,55 @@ ACCESS_RIGHTS = {
     "conditional": f"{EU}/access-right/RESTRICTED",
     "closed": f"{EU}/access-right/NON_PUBLIC",
 }
+# The EU file-type authority for the formats people download; other formats are described by
+# a dct:MediaTypeOrExtent node with their label (DCAT-AP: dct:format is never a bare literal).
+FILE_TYPES = {
+    "CSV": f"{EU}/file-type/CSV",
+    "XLSX": f"{EU}/file-type/XLSX",
+    "XLS": f"{EU}/file-type/XLS",
+    "JSON": f"{EU}/file-type/JSON",
+    "XML": f"{EU}/file-type/XML",
+    "PDF": f"{EU}/file-type/PDF",
+    "PARQUET": f"{EU}/file-type/PARQUET",
+}
+LANGUAGE_ZH = f"{EU}/language/ZHO"
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
     "dct": "http://purl.org/dc/terms/",
     "foaf": "http://xmlns.com/foaf/0.1/",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "adms": "http://www.w3.org/ns/adms#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
 }
 
 
 def _zh(text: str) -> dict[str, str]:
     return {"@value": text, "@language": "zh"}
+
+
+def dcat_format(label: str) -> dict[str, Any]:
+    """A format as DCAT-AP wants it: the EU file-type IRI when there is one, else a
+    dct:MediaTypeOrExtent node carrying the label."""
+    iri = FILE_TYPES.get(label.strip().upper())
+    if iri:
+        return {"@id": iri}
+    return {"@type": "dct:MediaTypeOrExtent", "rdfs:label": _zh(label)}
+
+
+def resource_iri(code: str) -> str:
+    """A stable IRI for a resource named by its code (``dct:relation`` needs IRIs, not text)."""
+    return f"urn:govshare:resource:{code}"
+
+
+def _theme(base_url: str, code: str, name: str) -> dict[str, Any]:
+    return {
+        "@id": f"{base_url}/themes/{code}",
+        "@type": "skos:Concept",
+        "skos:prefLabel": _zh(name),
+        "skos:notation": code,
+        "skos:inScheme": {"@id": f"{base_url}/themes"},
+    }
 
 
 def dcat_dataset(r: ResourcePublic, base_url: str) -> dict[str, Any]:
@@ -66,7 +104,7 @@ def dcat_dataset(r: ResourcePublic, base_url: str) -> dict[str, Any]:
             "foaf:name": _zh(r.provider_name),
             "dct:identifier": r.provider_code,
         },
-        "dcat:theme": _zh(f"{r.category_code} {r.category_name}"),
+        "dcat:theme": {"@id": f"{base_url}/themes/{r.category_code}"},
         "dct:accessRights": {"@id": ACCESS_RIGHTS[r.open_type]},
         "dcat:keyword": [_zh(k) for k in r.keywords],
         "adms:version": str(r.version),
@@ -74,7 +112,7 @@ def dcat_dataset(r: ResourcePublic, base_url: str) -> dict[str, Any]:
         "dcat:distribution": [
             {
                 "@type": "dcat:Distribution",
-                "dct:format": r.format_type or r.format_class,
+                "dct:format": dcat_format(r.format_type or FORMAT_CLASS_LABELS[r.format_class]),
                 "dcat:accessURL": {"@id": r.service_url or url},
             }
         ],
@@ -85,24 +123,36 @@ def dcat_dataset(r: ResourcePublic, base_url: str) -> dict[str, Any]:
         ds["dct:issued"] = {"@value": r.publish_date.isoformat(), "@type": "xsd:date"}
     ds["dct:modified"] = {"@value": r.updated_at.date().isoformat(), "@type": "xsd:date"}
     if r.related_codes:
-        ds["dct:relation"] = list(r.related_codes)
+        ds["dct:relation"] = [{"@id": resource_iri(c)} for c in r.related_codes]
     return ds
 
 
 def dcat_catalog(
     resources: Sequence[ResourcePublic], base_url: str, title: str, publisher: str
 ) -> dict[str, Any]:
-    """The published catalog as DCAT-AP JSON-LD."""
+    """The published catalog as DCAT-AP JSON-LD: the catalog node first, then the datasets, then
+    the theme concepts (the catalog's categories as a skos:ConceptScheme)."""
     datasets = [dcat_dataset(r, base_url) for r in resources]
+    themes = {r.category_code: r.category_name for r in resources}
     catalog = {
         "@id": f"{base_url}/catalog",
         "@type": "dcat:Catalog",
         "dct:title": _zh(title),
+        "dct:description": _zh(
+            f"{title}：{len(datasets)} 项信息资源的元数据，按国家政务信息资源目录编制指南编目。"
+        ),
         "dct:publisher": {"@type": "foaf:Agent", "foaf:name": _zh(publisher)},
+        "dct:language": {"@id": LANGUAGE_ZH},
         "dct:modified": {"@value": dt.date.today().isoformat(), "@type": "xsd:date"},
+        "dcat:themeTaxonomy": {
+            "@id": f"{base_url}/themes",
+            "@type": "skos:ConceptScheme",
+            "dct:title": _zh("政务信息资源分类"),
+        },
         "dcat:dataset": [{"@id": d["@id"]} for d in datasets],
     }
-    return {"@context": CONTEXT, "@graph": [catalog, *datasets]}
+    concepts = [_theme(base_url, code, name) for code, name in sorted(themes.items())]
+    return {"@context": CONTEXT, "@graph": [catalog, *datasets, *concepts]}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,12 @@ from govshare.core.i18n import _
 from govshare.core.security import ANONYMOUS
 from govshare.core.web import SessionDep, UserDep
 from govshare.opendata import service
-from govshare.opendata.schemas import DataRequestPublic, LevelChangePublic, ReleaseRow
+from govshare.opendata.schemas import (
+    DataRequestPublic,
+    DcatCheck,
+    LevelChangePublic,
+    ReleaseRow,
+)
 
 router = APIRouter(prefix="/opendata", tags=["opendata"])
 ckan_router = APIRouter(include_in_schema=False)
@@ -205,6 +210,12 @@ def list_releases(
 ) -> list[ReleaseRow]:
     """Published resources that may be opened, with their releases and proposed masks."""
     return service.list_releases(session, actor, department_id=department_id)
+
+
+@router.get("/dcat-check", response_model=DcatCheck)
+def check_portal_dcat(session: SessionDep, actor: UserDep) -> DcatCheck:
+    """The public DCAT-AP feed validated against the DCAT-AP 3 core SHACL shapes."""
+    return service.check_portal_dcat(session, actor)
 
 
 @router.get("/level-changes", response_model=list[LevelChangePublic])

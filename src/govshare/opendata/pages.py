@@ -685,6 +685,12 @@ async def admin_withdraw(
     )
 
 
+@router.get("/open-admin/dcat", response_class=HTMLResponse)
+def admin_dcat(request: Request, session: SessionDep, actor: UserDep) -> HTMLResponse:
+    check = service.check_portal_dcat(session, actor)
+    return render(request, "opendata/admin_dcat.html", {"check": check})
+
+
 @router.get("/open-admin/applications", response_class=HTMLResponse)
 def admin_applications(request: Request, session: SessionDep, actor: UserDep) -> HTMLResponse:
     rows = service.list_applications(session, actor)

@@ -104,6 +104,12 @@ def can_get_portal_dcat(actor: Actor) -> bool:
     return _public(actor)
 
 
+def can_check_portal_dcat(actor: Actor) -> bool:
+    """Platform admins and filers: the DCAT-AP check of the public feed before harvesters
+    read it."""
+    return actor.kind == "system" or actor.is_platform_admin or actor.has_role(*FILERS)
+
+
 def can_check_visitor_rate(actor: Actor) -> bool:
     """Everyone is counted against the anonymous (or key) rate limit."""
     return _public(actor)

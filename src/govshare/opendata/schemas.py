@@ -304,3 +304,23 @@ class ReleaseRow(BaseModel):
     release: ReleasePublic | None
     personal_items: list[str]
     proposed_masks: dict[str, str]
+
+
+class DcatFinding(BaseModel):
+    """One result of the DCAT-AP check: the node, the property and what is wrong."""
+
+    focus: str
+    path: str
+    message: str
+
+
+class DcatCheck(BaseModel):
+    """The portal's DCAT-AP feed checked against the DCAT-AP 3 core shapes (pyshacl)."""
+
+    conforms: bool
+    datasets: int
+    triples: int
+    violation_count: int
+    warning_count: int
+    violations: list[DcatFinding]
+    warnings: list[DcatFinding]

@@ -324,7 +324,7 @@ def get_open_dcat(
     base = landing.split("{id}")[0].rstrip("/")
     doc = exchange.dcat_catalog(resources, base, title, publisher)
     graph = doc["@graph"]
-    catalog_node, datasets = graph[0], graph[1:]
+    catalog_node, datasets = graph[0], graph[1 : 1 + len(resources)]
     catalog_node["@id"] = landing.replace("{id}", "").rstrip("/") or base
     for r, ds in zip(resources, datasets, strict=True):
         url = landing.format(id=r.id)

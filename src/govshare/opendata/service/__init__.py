@@ -12,7 +12,7 @@ from govshare.opendata.service.applications import (
     list_my_applications,
 )
 from govshare.opendata.service.ckan import ckan_action, dump_datastore
-from govshare.opendata.service.feeds import get_portal_dcat
+from govshare.opendata.service.feeds import check_portal_dcat, get_portal_dcat
 from govshare.opendata.service.portal import (
     check_visitor_rate,
     download_dataset,
@@ -58,6 +58,7 @@ __all__ = [
     "apply_for_resource",
     "approve_level_change",
     "assign_data_request",
+    "check_portal_dcat",
     "check_visitor_rate",
     "ckan_action",
     "create_public_api_key",
