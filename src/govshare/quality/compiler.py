@@ -27,6 +27,8 @@ from govshare.core.identifiers import (
 )
 
 SAMPLE_LIMIT = 20
+# Kinds that read another resource: each runs as its own anti-join, not in the one-pass aggregate.
+JOINED = frozenset({"reference"})
 TEXT_CODES = frozenset("CMG")
 
 # kind → (label, dimension, number of items: 1, 2 or 0 = any ≥ 1; -1 = dataset-level)
@@ -48,6 +50,7 @@ KINDS: dict[str, tuple[str, str, int]] = {
     "id_birth": (N_("出生日期与身份证号一致"), "consistency", 2),
     "id_gender": (N_("性别与身份证号一致"), "consistency", 2),
     "custom": (N_("自定义 SQL 表达式"), "consistency", 0),
+    "reference": (N_("引用存在（值在另一资源中）"), "consistency", 1),
     "volume": (N_("数据量变化"), "timeliness", -1),
     "freshness": (N_("更新及时"), "timeliness", -1),
 }
@@ -472,3 +475,35 @@ def samples_sql(
                 f"WHERE {c.fails} LIMIT {SAMPLE_LIMIT})"
             )
     return " UNION ALL ".join(selects)
+
+
+def _text_at(alias: str, name: str, type_code: str) -> str:
+    col = f"{alias}.{q(name)}"
+    return col if type_code in TEXT_CODES else f"CAST({col} AS VARCHAR)"
+
+
+def reference_sql(
+    spec: Spec, keys: Sequence[str], types: dict[str, str], ref_type: str
+) -> tuple[str, str]:
+    """A reference rule (the value of ``spec.items[0]`` exists in item ``params["item"]`` of
+    the relation ``ref``) as two queries: the counts (rows checked, rows failing) as one
+    anti-join, and at most ``SAMPLE_LIMIT`` failing rows (key items, value). Values compare as
+    text, so a numeric code matches its text form."""
+    a = spec.items[0]
+    if a not in types:
+        raise RuleError(N_("数据项「{item}」不存在。").format(item=a))
+    x = _text_at("d", a, types[a])
+    y = _text_at("r", str(spec.params["item"]), ref_type)
+    present = f"d.{q(a)} IS NOT NULL"
+    known = f"(SELECT DISTINCT {y} AS _k FROM ref AS r WHERE {y} IS NOT NULL)"
+    counts = (
+        f"SELECT count(d.{q(a)}), count(*) FILTER (WHERE {present} AND k._k IS NULL) "
+        f"FROM data AS d LEFT JOIN {known} AS k ON {x} = k._k"
+    )
+    key, value = _key_and_value(spec, keys, types)
+    samples = (
+        f"SELECT {key} AS _key, {value} AS _value FROM data AS d WHERE {present} "
+        f"AND NOT EXISTS (SELECT 1 FROM ref AS r WHERE {y} = {x}) "
+        f"LIMIT {SAMPLE_LIMIT}"
+    )
+    return counts, samples

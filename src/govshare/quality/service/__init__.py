@@ -14,6 +14,7 @@ from govshare.quality.service.issues import (
     list_objections,
     mark_issue_fixed,
 )
+from govshare.quality.service.references import list_reference_targets
 from govshare.quality.service.rules import (
     create_rule,
     delete_rule,
@@ -45,6 +46,7 @@ __all__ = [
     "get_scoreboard",
     "list_issues",
     "list_objections",
+    "list_reference_targets",
     "list_rules",
     "list_runs",
     "mark_issue_fixed",

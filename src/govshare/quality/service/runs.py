@@ -23,6 +23,7 @@ from govshare.notify import service as notify
 from govshare.notify.schemas import Recipients
 from govshare.quality import permissions
 from govshare.quality.compiler import (
+    JOINED,
     KINDS,
     Compiled,
     RuleError,
@@ -47,6 +48,7 @@ from govshare.quality.service._common import (
     target,
     types_of,
 )
+from govshare.quality.service.references import measure_reference
 
 CYCLE_DAYS = {"实时": 1, "每日": 1, "每周": 7, "每月": 31, "每季度": 92, "每半年": 183, "每年": 366}
 
@@ -97,6 +99,40 @@ def _dataset_level(
     return int(age > cycle + grace), detail
 
 
+def _compile(
+    rules: Sequence[QualityRule], types: dict[str, str], now: dt.datetime
+) -> tuple[list[tuple[Spec, Compiled]], list[tuple[Spec, str]]]:
+    """The row-level rules as SQL for the one-pass aggregate, and apart the rules that join
+    another resource (with their names)."""
+    compiled: list[tuple[Spec, Compiled]] = []
+    joined: list[tuple[Spec, str]] = []
+    for rule in rules:
+        if KINDS[rule.kind][2] == -1:
+            continue
+        spec = Spec(rule.id, rule.kind, rule.items, rule.params)
+        if rule.kind in JOINED:
+            joined.append((spec, rule.name))
+            continue
+        try:
+            compiled.append((spec, compile_rule(spec, types, now=local_now(now))))
+        except (RuleError, KeyError, ValueError) as exc:
+            raise Invalid(
+                _("规则「{name}」无法执行：{why}").format(name=rule.name, why=_(str(exc)))
+            ) from exc
+    return compiled, joined
+
+
+def _detail(r: dict[str, Any]) -> str:
+    """The detail line of a row-level result: counts reported apart, or the rule's own note."""
+    if r["extra"].get("unknown_category"):
+        return _("另有 {n} 个代码的登记管理部门和机构类别不在 GB 32100 代码表中（警告）。").format(
+            n=r["extra"]["unknown_category"]
+        )
+    if r["extra"].get("legacy"):
+        return _("另有 {n} 个 15 位旧身份证号码（不计为错误）。").format(n=r["extra"]["legacy"])
+    return str(r.get("detail", ""))
+
+
 def _measure(
     session: Session,
     actor: Actor,
@@ -111,18 +147,8 @@ def _measure(
     """Rows of the version and one result per rule (counts in one pass; samples in one more)."""
     settings = get_settings()
     types = types_of(ds)
-    compiled: list[tuple[Spec, Compiled]] = []
+    compiled, joined = _compile(rules, types, now)
     results: dict[int, dict[str, Any]] = {}
-    for rule in rules:
-        if KINDS[rule.kind][2] == -1:
-            continue
-        spec = Spec(rule.id, rule.kind, rule.items, rule.params)
-        try:
-            compiled.append((spec, compile_rule(spec, types, now=local_now(now))))
-        except (RuleError, KeyError, ValueError) as exc:
-            raise Invalid(
-                _("规则「{name}」无法执行：{why}").format(name=rule.name, why=_(str(exc)))
-            ) from exc
     authorized = f"quality.rules:{ds.id}"
     sql, names = counts_sql(compiled)
     scan = datastore.run_scan(
@@ -151,6 +177,8 @@ def _measure(
             "extra": extra,
             "samples": [],
         }
+    for spec, name in joined:
+        results[spec.id] = measure_reference(session, actor, ds, version.number, spec, name)
     failing = [(s, c) for s, c in compiled if results[s.id]["failing"]]
     if failing and with_samples:
         sample = datastore.run_scan(
@@ -168,15 +196,7 @@ def _measure(
     for rule in rules:
         if rule.id in results:
             r = results[rule.id]
-            detail = ""
-            if r["extra"].get("legacy"):
-                detail = _("另有 {n} 个 15 位旧身份证号码（不计为错误）。").format(
-                    n=r["extra"]["legacy"]
-                )
-            if r["extra"].get("unknown_category"):
-                detail = _(
-                    "另有 {n} 个代码的登记管理部门和机构类别不在 GB 32100 代码表中（警告）。"
-                ).format(n=r["extra"]["unknown_category"])
+            detail = _detail(r)
         else:
             fail, detail = _dataset_level(rule, version, previous, ds, now)
             r = {"failing": fail, "checked": 1, "samples": []}
