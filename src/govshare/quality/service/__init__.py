@@ -6,6 +6,7 @@ Other modules import this package: ``from govshare.quality import service as qua
 
 from __future__ import annotations
 
+from govshare.quality.service.escalation import escalate_overdue_issues
 from govshare.quality.service.issues import (
     answer_objection,
     file_objection,
@@ -23,7 +24,6 @@ from govshare.quality.service.rules import (
     update_rule,
 )
 from govshare.quality.service.runs import (
-    escalate_overdue_issues,
     gate_version,
     get_run,
     list_runs,

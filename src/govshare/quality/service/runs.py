@@ -41,13 +41,13 @@ from govshare.quality.models import (
 )
 from govshare.quality.service._common import (
     dataset,
-    deadline,
     keys_of,
     local_now,
     overall,
     target,
     types_of,
 )
+from govshare.quality.service.escalation import rectification_deadline
 from govshare.quality.service.references import measure_reference
 
 CYCLE_DAYS = {"实时": 1, "每日": 1, "每周": 7, "每月": 31, "每季度": 92, "每半年": 183, "每年": 366}
@@ -284,7 +284,6 @@ def _track_issues(session: Session, run: QualityRun, now: dt.datetime) -> int:
             )
         )
     }
-    days = get_settings().quality_rectify_days
     opened = 0
     for f in findings:
         issue = unresolved.get(f.rule_id)
@@ -307,7 +306,7 @@ def _track_issues(session: Session, run: QualityRun, now: dt.datetime) -> int:
                     last_finding_id=f.id,
                     failing=f.failing,
                     status="open",
-                    deadline=deadline(session, days, now),
+                    deadline=rectification_deadline(session, now),
                 )
             )
             opened += 1
@@ -516,57 +515,6 @@ def run_due_inspections(
         details={"inspected": done, "failed": failed},
     )
     return {"inspected": done, "failed": failed}
-
-
-def escalate_overdue_issues(session: Session, actor: Actor, now: dt.datetime | None = None) -> int:
-    """Issues still open past their deadline escalate, and objections still unanswered past
-    theirs: the provider department's admins are told (once). Returns how many escalated."""
-    require(permissions.can_escalate_overdue_issues(actor), "quality.escalate_overdue_issues")
-    now = now or utcnow()
-    today = local_now(now).date()
-    overdue = session.scalars(
-        select(QualityIssue).where(QualityIssue.status == "open", QualityIssue.deadline < today)
-    ).all()
-    for issue in overdue:
-        issue.status = "escalated"
-        issue.escalated_at = now
-        audit.record(
-            session, actor, "quality.escalate_overdue_issues", issue, after={"status": "escalated"}
-        )
-        notify.send(
-            session,
-            SYSTEM,
-            recipients=Recipients(department_ids=[issue.department_id], roles=["dept_admin"]),
-            subject=_("数据质量整改逾期：{label}（期限 {d}）").format(
-                label=issue.audit_label(), d=issue.deadline.isoformat()
-            ),
-            link="/quality/issues",
-            kind="quality.escalation",
-        )
-    late = session.scalars(
-        select(QualityObjection).where(
-            QualityObjection.status == "open",
-            QualityObjection.deadline < today,
-            QualityObjection.escalated_at.is_(None),
-        )
-    ).all()
-    for o in late:
-        o.escalated_at = now
-        audit.record(
-            session, actor, "quality.escalate_overdue_issues", o, after={"escalated": True}
-        )
-        notify.send(
-            session,
-            SYSTEM,
-            recipients=Recipients(department_ids=[o.department_id], roles=["dept_admin"]),
-            subject=_("数据异议逾期未答复：{label}（期限 {d}）").format(
-                label=o.audit_label(), d=o.deadline.isoformat()
-            ),
-            link=f"/quality/objections/{o.id}",
-            kind="quality.escalation",
-        )
-    session.flush()
-    return len(overdue) + len(late)
 
 
 def list_runs(
