@@ -424,10 +424,12 @@ def run_scan(
     timeout_ms: int | None = None,
     row_cap: int | None = None,
     authorized_by: str | None = None,
+    threads: int | None = None,
 ) -> ScanResult:
     """Run one SELECT over a version's files with DuckDB: the version is the relation ``data``,
     the version published before it ``previous``. Functions are checked against an allow-list;
-    the query stops at ``timeout_ms`` and returns at most ``row_cap`` rows."""
+    the query stops at ``timeout_ms`` and returns at most ``row_cap`` rows. ``threads`` (fewer
+    than the cores) suits a query that stops early: quality's bounded sample pass uses 1."""
     ds = dataset_for_resource(session, actor, resource_id)
     require(permissions.can_run_scan(actor, ds, authorized_by), "datastore.run_scan", target(ds))
     v = version_of(session, ds, version)
@@ -435,7 +437,7 @@ def run_scan(
     prev = _previous(session, ds, v)
     if prev is not None:
         relations["previous"] = version_file(prev)
-    result = _scan(relations, select_sql, params, timeout_ms, row_cap, v.number)
+    result = _scan(relations, select_sql, params, timeout_ms, row_cap, v.number, threads)
     _audit_scan(
         session, actor, "datastore.run_scan", ds, v.number, result, authorized_by, select_sql
     )
@@ -449,6 +451,7 @@ def _scan(
     timeout_ms: int | None,
     row_cap: int | None,
     number: int,
+    threads: int | None = None,
 ) -> ScanResult:
     """The sandboxed DuckDB scan shared by run_scan and run_reference_scan."""
     s = get_settings()
@@ -462,6 +465,7 @@ def _scan(
             timeout_ms=timeout,
             row_cap=cap,
             memory_limit=s.datastore_memory_limit,
+            threads=threads,
         )
     except duck.QueryRefused as exc:
         raise _bad("sql", str(exc)) from exc

@@ -28,6 +28,7 @@ from govshare.quality.compiler import (
     Compiled,
     RuleError,
     Spec,
+    bind,
     compile_rule,
     counts_sql,
     samples_sql,
@@ -114,7 +115,7 @@ def _compile(
             joined.append((spec, rule.name))
             continue
         try:
-            compiled.append((spec, compile_rule(spec, types, now=local_now(now))))
+            compiled.append((spec, compile_rule(spec, types, now=None)))
         except (RuleError, KeyError, ValueError) as exc:
             raise Invalid(
                 _("规则「{name}」无法执行：{why}").format(name=rule.name, why=_(str(exc)))
@@ -157,6 +158,7 @@ def _measure(
         ds.resource_id,
         version.number,
         sql,
+        bind(sql, local_now(now)),
         timeout_ms=settings.quality_timeout_ms,
         authorized_by=authorized,
     )
@@ -181,14 +183,17 @@ def _measure(
         results[spec.id] = measure_reference(session, actor, ds, version.number, spec, name)
     failing = [(s, c) for s, c in compiled if results[s.id]["failing"]]
     if failing and with_samples:
+        wanted = samples_sql(failing, keys_of(ds), types)
         sample = datastore.run_scan(
             session,
             actor,
             ds.resource_id,
             version.number,
-            samples_sql(failing, keys_of(ds), types),
+            wanted,
+            bind(wanted, local_now(now)),
             timeout_ms=settings.quality_timeout_ms,
             authorized_by=authorized,
+            threads=1,  # each part stops at its 20th row: one thread reads less past it
         )
         for rule_id, key, value in sample.rows:
             results[int(rule_id)]["samples"].append({"key": key, "value": value})
