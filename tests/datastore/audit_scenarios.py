@@ -93,4 +93,12 @@ SCENARIOS: dict[str, Callable[[Any, Callable[[str], Any]], None]] = {
         )
         and None
     ),
+    "datastore.run_reference_scan": lambda s, a: _reference_scan(s, a),
 }
+
+
+def _reference_scan(s: Any, a: Any) -> None:
+    ds = _loaded(s, a)[0]
+    service.run_reference_scan(
+        s, a("steward"), ds.resource_id, None, ds.resource_id, "SELECT count(*) FROM data, ref"
+    )

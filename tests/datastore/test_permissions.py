@@ -50,6 +50,7 @@ MATRIX = {
     "search_rows": (p.can_search_rows, STAFF),
     "query_version": (p.can_query_version, STAFF),
     "run_scan": (p.can_run_scan, STAFF),
+    "run_reference_scan": (p.can_run_reference_scan, STAFF),
     "validate_scan_sql": (lambda a, d: p.can_validate_scan_sql(a), LOGGED_IN),
 }
 READS = (
@@ -62,6 +63,7 @@ READS = (
     "search_rows",
     "query_version",
     "run_scan",
+    "run_reference_scan",
 )
 
 

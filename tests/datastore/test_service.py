@@ -312,6 +312,16 @@ class TestReads:
             with pytest.raises(Invalid):
                 service.run_scan(session, steward, loaded.resource_id, None, sql)
 
+    def test_scan_sql_is_remembered_only_once_it_passed_for_those_relations(self):
+        from govshare.datastore.engines import duck
+
+        for _ in range(2):
+            with pytest.raises(duck.QueryRefused):
+                duck.check_sql("SELECT getenv('HOME')", ["data"])
+        duck.check_sql("SELECT count(*) FROM data, ref", ["data", "ref"])
+        with pytest.raises(duck.QueryRefused):
+            duck.check_sql("SELECT count(*) FROM data, ref", ["data"])
+
     def test_run_scan_row_cap(self, session, steward, loaded):
         r = service.run_scan(
             session, steward, loaded.resource_id, None, "SELECT 姓名 FROM data", row_cap=7

@@ -20,6 +20,7 @@ from govshare.core.identifiers import (
 )
 from govshare.quality.compiler import (
     Spec,
+    bind,
     compile_rule,
     counts_sql,
     org_valid_sql,
@@ -160,3 +161,22 @@ def test_one_aggregate_query_and_bounded_samples():
     by_rule = {r: [s for s in samples if s[0] == r] for r in (1, 2, 3)}
     assert len(by_rule[1]) == 20 and len(by_rule[3]) == 20
     assert by_rule[2] == [(2, "", "x")]
+
+
+def test_time_parameters_count_as_the_literals_and_keep_the_text_stable():
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE data AS SELECT * FROM (VALUES "
+        "('110101199003070011', TIMESTAMP '2020-01-01 00:00:00'), "
+        "('110101209912310015', TIMESTAMP '2099-01-01 00:00:00')) t(id, upd)"
+    )
+    specs = [Spec(1, "citizen_id", ["id"]), Spec(2, "date_sane", ["upd"])]
+    types = {"id": "C", "upd": "T"}
+    literal, names = counts_sql([(s, compile_rule(s, types, now=NOW)) for s in specs])
+    stable, _n = counts_sql([(s, compile_rule(s, types, now=None)) for s in specs])
+    later, _n = counts_sql([(s, compile_rule(s, types, now=None)) for s in specs])
+    assert stable == later and "$now" in stable and "$today" in stable
+    assert con.execute(stable, bind(stable, NOW)).fetchone() == con.execute(literal).fetchone()
+    counts = dict(zip(names, con.execute(stable, bind(stable, NOW)).fetchone(), strict=True))
+    assert (counts["1:failing"], counts["2:failing"]) == (1, 1)
+    assert bind("SELECT 1", NOW) == {}

@@ -17,6 +17,7 @@ MATRIX = {
     "list_rules": (p.can_list_rules, LOGGED_IN),
     "suggest_rules": (p.can_suggest_rules, MANAGERS),
     "create_rule": (p.can_create_rule, MANAGERS),
+    "list_reference_targets": (p.can_list_reference_targets, MANAGERS),
     "update_rule": (p.can_update_rule, MANAGERS),
     "delete_rule": (p.can_delete_rule, MANAGERS),
     "run_inspection": (p.can_run_inspection, MANAGERS | {"supervisor"}),

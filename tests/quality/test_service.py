@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from govshare.core.errors import Conflict, Invalid, NotAuthorized
 from govshare.quality import service
@@ -216,7 +216,8 @@ class TestInspection:
         service.run_inspection(session, steward, published.id)
         assert issue.status == "resolved"
 
-    def test_overdue_issues_escalate(self, session, steward, actor, published):
+    @pytest.fixture
+    def issue(self, session, steward, published):
         service.create_rule(
             session,
             steward,
@@ -224,10 +225,37 @@ class TestInspection:
             RuleCreate(kind="length", items=["姓名"], params={"max": 1}),
         )
         service.run_inspection(session, steward, published.id)
-        issue = session.scalars(select(QualityIssue)).one()
+        return session.scalars(select(QualityIssue)).one()
+
+    def test_overdue_issues_escalate(self, session, actor, issue):
         later = dt.datetime.now(dt.UTC) + dt.timedelta(days=60)
         assert service.escalate_overdue_issues(session, actor("platform_admin"), later) == 1
         assert issue.status == "escalated"
+
+    def test_rectification_climbs_the_clocks_ladder_once_per_stage(self, session, actor, issue):
+        from govshare.notify.models import Notification
+
+        admin = actor("platform_admin")
+
+        def kinds():
+            rows = session.scalars(
+                select(Notification.kind).where(Notification.kind.like("quality.%"))
+            ).all()
+            return sorted(set(rows) - {"quality.issue"})
+
+        on_due = dt.datetime.combine(issue.deadline, dt.time(3), dt.UTC)
+        assert service.escalate_overdue_issues(session, admin, on_due) == 0
+        assert issue.status == "open" and kinds() == ["quality.remind"]
+        after = on_due + dt.timedelta(days=2)
+        service.escalate_overdue_issues(session, admin, after)
+        assert issue.status == "open" and "quality.urge" in kinds()  # 催办, not escalated yet
+        later = on_due + dt.timedelta(days=60)
+        assert service.escalate_overdue_issues(session, admin, later) == 1
+        assert issue.status == "escalated"
+        assert kinds() == ["quality.notify", "quality.remind", "quality.supervise", "quality.urge"]
+        count = session.scalar(select(func.count()).select_from(Notification))
+        assert service.escalate_overdue_issues(session, admin, later) == 0
+        assert session.scalar(select(func.count()).select_from(Notification)) == count
 
     def test_scheduled_pass_inspects_due_datasets_once(self, session, actor, published):
         system = actor("platform_admin")

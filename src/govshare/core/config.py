@@ -174,9 +174,6 @@ class Settings(BaseSettings):
         le=600_000,
         description="Time limit of one quality scan of a version (all rules in one pass).",
     )
-    quality_rectify_days: int = Field(
-        10, ge=1, le=120, description="Working days a department has to fix a failing rule."
-    )
     quality_objection_days: int = Field(
         5, ge=1, le=60, description="Working days a provider has to answer a data objection."
     )

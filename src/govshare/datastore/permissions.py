@@ -178,6 +178,13 @@ def can_run_scan(actor: Actor, dataset: Dataset, authorized_by: str | None = Non
     return _reads(actor, dataset, authorized_by)
 
 
+def can_run_reference_scan(
+    actor: Actor, dataset: Dataset, authorized_by: str | None = None
+) -> bool:
+    """As run_scan, for both datasets (quality passes its reference rule as ``authorized_by``)."""
+    return _reads(actor, dataset, authorized_by)
+
+
 def can_validate_scan_sql(actor: Actor) -> bool:
     """Anyone logged in may have SQL checked against the allow-list (no data is read)."""
     return actor.is_authenticated

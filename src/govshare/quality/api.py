@@ -17,6 +17,7 @@ from govshare.quality.schemas import (
     ObjectionAnswer,
     ObjectionCreate,
     ObjectionPublic,
+    ReferenceTarget,
     RuleCreate,
     RulePublic,
     RunDetail,
@@ -38,6 +39,14 @@ def list_rules(session: SessionDep, actor: UserDep, dataset_id: int) -> list[Rul
 def suggest_rules(session: SessionDep, actor: UserDep, dataset_id: int) -> list[RuleCreate]:
     """Rules proposed from the data items (not yet added)."""
     return service.suggest_rules(session, actor, dataset_id)
+
+
+@router.get("/datasets/{dataset_id}/reference-targets", response_model=list[ReferenceTarget])
+def list_reference_targets(
+    session: SessionDep, actor: UserDep, dataset_id: int
+) -> list[ReferenceTarget]:
+    """Resources a reference rule on this dataset may point at (visible, with data)."""
+    return service.list_reference_targets(session, actor, dataset_id)
 
 
 @router.post("/datasets/{dataset_id}/rules", response_model=RulePublic, status_code=201)

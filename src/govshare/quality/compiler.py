@@ -27,6 +27,8 @@ from govshare.core.identifiers import (
 )
 
 SAMPLE_LIMIT = 20
+# Kinds that read another resource: each runs as its own anti-join, not in the one-pass aggregate.
+JOINED = frozenset({"reference"})
 TEXT_CODES = frozenset("CMG")
 
 # kind → (label, dimension, number of items: 1, 2 or 0 = any ≥ 1; -1 = dataset-level)
@@ -48,6 +50,7 @@ KINDS: dict[str, tuple[str, str, int]] = {
     "id_birth": (N_("出生日期与身份证号一致"), "consistency", 2),
     "id_gender": (N_("性别与身份证号一致"), "consistency", 2),
     "custom": (N_("自定义 SQL 表达式"), "consistency", 0),
+    "reference": (N_("引用存在（值在另一资源中）"), "consistency", 1),
     "volume": (N_("数据量变化"), "timeliness", -1),
     "freshness": (N_("更新及时"), "timeliness", -1),
 }
@@ -164,17 +167,29 @@ def text(name: str, types: dict[str, str]) -> str:
     return q(name) if types.get(name, "C") in TEXT_CODES else f"CAST({q(name)} AS VARCHAR)"
 
 
-def id_valid_sql(x: str, today: dt.date) -> str:
+def id_valid_sql(x: str, today: dt.date | None) -> str:
     """SQL true when ``x`` (text) is a valid 18-digit GB 11643 number: layout, real birth date
-    between 1850 and ``today``, and the check character (weighted sum mod 11)."""
+    between 1850 and ``today`` (None: the parameter ``$today``), and the check character
+    (weighted sum mod 11)."""
     weighted = " + ".join(f"(ord({x}[{i + 1}]) - 48) * {w}" for i, w in enumerate(ID_WEIGHTS))
     born = f"try_strptime(substr({x}, 7, 8), '%Y%m%d')"
+    latest = "$today" if today is None else f"TIMESTAMP '{today.isoformat()}'"
     return (
         f"(regexp_full_match({x}, '\\d{{17}}[\\dX]') "
         f"AND substr({s(ID_CHECK)}, ({weighted}) % 11 + 1, 1) = substr({x}, 18, 1) "
-        f"AND coalesce({born} BETWEEN TIMESTAMP '1850-01-01' AND TIMESTAMP '{today.isoformat()}', "
-        "false))"
+        f"AND coalesce({born} BETWEEN TIMESTAMP '1850-01-01' AND {latest}, false))"
     )
+
+
+def bind(sql: str, now: dt.datetime) -> dict[str, dt.datetime]:
+    """The values of the time parameters a rule compiled with ``now=None`` uses in ``sql``
+    (``now`` is local time): the same instants the literals would hold, so the SQL text of a
+    dataset's rules stays the same from run to run (the datastore checks it once per process)."""
+    values = {
+        "now": now.replace(microsecond=0, tzinfo=None),
+        "today": dt.datetime.combine(now.date(), dt.time()),
+    }
+    return {k: v for k, v in values.items() if f"${k}" in sql}
 
 
 def org_valid_sql(x: str) -> str:
@@ -233,13 +248,13 @@ class Compiled:
     unique: str = ""  # the distinct expression of a unique rule
 
 
-def _not_null(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
+def _not_null(spec: Spec, types: dict[str, str], now: dt.datetime | None) -> Compiled:
     a = spec.items[0]
     blank = f" OR trim({q(a)}) = ''" if types[a] in TEXT_CODES else ""
     return Compiled(f"({q(a)} IS NULL{blank})", "true")
 
 
-def _unique(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
+def _unique(spec: Spec, types: dict[str, str], now: dt.datetime | None) -> Compiled:
     cols = ", ".join(q(i) for i in spec.items)
     present = " AND ".join(f"{q(i)} IS NOT NULL" for i in spec.items)
     expr = q(spec.items[0]) if len(spec.items) == 1 else f"row({cols})"
@@ -253,7 +268,7 @@ def _on_value(fails: str, spec: Spec, types: dict[str, str]) -> Compiled:
     return Compiled(f"({notnull} AND {fails.format(x=text(a, types), col=q(a))})", notnull)
 
 
-def _pattern(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
+def _pattern(spec: Spec, types: dict[str, str], now: dt.datetime | None) -> Compiled:
     regex = spec.params.get("regex", "") if spec.kind == "pattern" else PATTERNS[spec.kind]
     return _on_value(
         "NOT regexp_full_match({x}, " + s(regex).replace("{", "{{").replace("}", "}}") + ")",
@@ -262,14 +277,14 @@ def _pattern(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
     )
 
 
-def _value_set(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
+def _value_set(spec: Spec, types: dict[str, str], now: dt.datetime | None) -> Compiled:
     p = spec.params
     values = CODE_LISTS[p["code_list"]][1] if p.get("code_list") else tuple(p["values"])
     listed = ", ".join(s(v) for v in values).replace("{", "{{").replace("}", "}}")
     return _on_value(f"NOT {{x}} IN ({listed})", spec, types)
 
 
-def _bounds(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
+def _bounds(spec: Spec, types: dict[str, str], now: dt.datetime | None) -> Compiled:
     p = spec.params
     a = spec.items[0]
     if spec.kind == "range":
@@ -282,23 +297,27 @@ def _bounds(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
     return _on_value(f"({conds})", spec, types)
 
 
-def _date_sane(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
+def _date_sane(spec: Spec, types: dict[str, str], now: dt.datetime | None) -> Compiled:
     earliest = str(spec.params.get("not_before") or "1900-01-01")
-    latest = now.replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
+    latest = (
+        "$now"
+        if now is None
+        else f"TIMESTAMP {s(now.replace(microsecond=0, tzinfo=None).isoformat(sep=' '))}"
+    )
     return _on_value(
-        f"(CAST({{col}} AS TIMESTAMP) > TIMESTAMP {s(latest)} "
+        f"(CAST({{col}} AS TIMESTAMP) > {latest} "
         f"OR CAST({{col}} AS TIMESTAMP) < TIMESTAMP {s(earliest)})",
         spec,
         types,
     )
 
 
-def _citizen_id(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
+def _citizen_id(spec: Spec, types: dict[str, str], now: dt.datetime | None) -> Compiled:
     a = spec.items[0]
     x = text(a, types)
     notnull = f"{q(a)} IS NOT NULL"
     legacy = f"(length({x}) = 15 AND regexp_full_match({x}, '\\d{{15}}'))"
-    conds = [id_valid_sql(x, now.date())]
+    conds = [id_valid_sql(x, None if now is None else now.date())]
     if spec.params.get("check_area"):
         conds.append(_in_list(f"substr({x}, 1, 6)", CODE_LISTS["area"][1]))
     # the legacy test runs only on the few invalid rows; length() is NULL (false) on NULL
@@ -309,7 +328,7 @@ def _citizen_id(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled
     )
 
 
-def _credit_code(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
+def _credit_code(spec: Spec, types: dict[str, str], now: dt.datetime | None) -> Compiled:
     a = spec.items[0]
     x = text(a, types)
     notnull = f"{q(a)} IS NOT NULL"
@@ -320,14 +339,14 @@ def _credit_code(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compile
     )
 
 
-def _org_code(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
+def _org_code(spec: Spec, types: dict[str, str], now: dt.datetime | None) -> Compiled:
     a = spec.items[0]
     notnull = f"{q(a)} IS NOT NULL"
     code = f"replace({text(a, types)}, '-', '')"
     return Compiled(f"({notnull} AND NOT {org_valid_sql(code)})", notnull)
 
 
-def _agrees_with_id(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
+def _agrees_with_id(spec: Spec, types: dict[str, str], now: dt.datetime | None) -> Compiled:
     idx = text(spec.items[0], types)
     other = q(spec.items[1])
     both = f"{q(spec.items[0])} IS NOT NULL AND {other} IS NOT NULL"
@@ -345,11 +364,11 @@ def _agrees_with_id(spec: Spec, types: dict[str, str], now: dt.datetime) -> Comp
     return Compiled(f"({both} AND {differs} AND {shaped})", f"({both})")
 
 
-def _custom(spec: Spec, types: dict[str, str], now: dt.datetime) -> Compiled:
+def _custom(spec: Spec, types: dict[str, str], now: dt.datetime | None) -> Compiled:
     return Compiled(f"(NOT coalesce(({spec.params['sql']}), true))", "true")
 
 
-COMPILERS: dict[str, Callable[[Spec, dict[str, str], dt.datetime], Compiled]] = {
+COMPILERS: dict[str, Callable[[Spec, dict[str, str], dt.datetime | None], Compiled]] = {
     "not_null": _not_null,
     "unique": _unique,
     "pattern": _pattern,
@@ -370,10 +389,11 @@ COMPILERS: dict[str, Callable[[Spec, dict[str, str], dt.datetime], Compiled]] = 
 }
 
 
-def compile_rule(spec: Spec, types: dict[str, str], *, now: dt.datetime) -> Compiled:
+def compile_rule(spec: Spec, types: dict[str, str], *, now: dt.datetime | None) -> Compiled:
     """The SQL of one row-level rule over the version's columns (``types``: item → type code).
 
-    ``now`` is local time: dates after it are in the future."""
+    ``now`` is local time: dates after it are in the future. None leaves the time as the
+    parameters ``$now`` and ``$today``, whose values ``bind`` gives."""
     for item in spec.items:
         if item not in types:
             raise RuleError(N_("数据项「{item}」不存在。").format(item=item))
@@ -472,3 +492,35 @@ def samples_sql(
                 f"WHERE {c.fails} LIMIT {SAMPLE_LIMIT})"
             )
     return " UNION ALL ".join(selects)
+
+
+def _text_at(alias: str, name: str, type_code: str) -> str:
+    col = f"{alias}.{q(name)}"
+    return col if type_code in TEXT_CODES else f"CAST({col} AS VARCHAR)"
+
+
+def reference_sql(
+    spec: Spec, keys: Sequence[str], types: dict[str, str], ref_type: str
+) -> tuple[str, str]:
+    """A reference rule (the value of ``spec.items[0]`` exists in item ``params["item"]`` of
+    the relation ``ref``) as two queries: the counts (rows checked, rows failing) as one
+    anti-join, and at most ``SAMPLE_LIMIT`` failing rows (key items, value). Values compare as
+    text, so a numeric code matches its text form."""
+    a = spec.items[0]
+    if a not in types:
+        raise RuleError(N_("数据项「{item}」不存在。").format(item=a))
+    x = _text_at("d", a, types[a])
+    y = _text_at("r", str(spec.params["item"]), ref_type)
+    present = f"d.{q(a)} IS NOT NULL"
+    known = f"(SELECT DISTINCT {y} AS _k FROM ref AS r WHERE {y} IS NOT NULL)"
+    counts = (
+        f"SELECT count(d.{q(a)}), count(*) FILTER (WHERE {present} AND k._k IS NULL) "
+        f"FROM data AS d LEFT JOIN {known} AS k ON {x} = k._k"
+    )
+    key, value = _key_and_value(spec, keys, types)
+    samples = (
+        f"SELECT {key} AS _key, {value} AS _value FROM data AS d WHERE {present} "
+        f"AND NOT EXISTS (SELECT 1 FROM ref AS r WHERE {y} = {x}) "
+        f"LIMIT {SAMPLE_LIMIT}"
+    )
+    return counts, samples

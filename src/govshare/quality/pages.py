@@ -127,6 +127,10 @@ def rule_from_form(form: dict[str, Any]) -> RuleCreate:
         params["check_area"] = True
     if kind == "custom":
         params["sql"] = str(form.get("sql", ""))
+    if kind == "reference":
+        resource_id, _sep, item = str(form.get("reference", "")).partition("|")
+        params["resource_id"] = int(resource_id) if resource_id.isdigit() else None
+        params["item"] = item
     if kind == "volume":
         params["max_change"] = _float(form.get("max_change") or "0.5", "params.max_change")
     if kind == "freshness" and form.get("grace_days"):
@@ -179,6 +183,7 @@ def _dataset_page(
     rules = service.list_rules(session, actor, ds.id)
     can_manage = permissions.can_create_rule(actor, dept)
     suggestions = service.suggest_rules(session, actor, ds.id) if can_manage else []
+    targets = service.list_reference_targets(session, actor, ds.id) if can_manage else []
     runs = (
         service.list_runs(session, actor, ds.id) if permissions.can_list_runs(actor, dept) else []
     )
@@ -190,6 +195,7 @@ def _dataset_page(
             "ds": ds,
             "rules": rules,
             "suggestions": suggestions,
+            "targets": targets,
             "runs": runs,
             "objections": objections,
             "can_manage": can_manage,

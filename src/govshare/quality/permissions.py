@@ -45,6 +45,11 @@ def can_suggest_rules(actor: Actor, department_id: int | None) -> bool:
     return _manages(actor, department_id)
 
 
+def can_list_reference_targets(actor: Actor, department_id: int | None) -> bool:
+    """Managers (the resources they may reference: those the catalog shows them)."""
+    return _manages(actor, department_id)
+
+
 def can_create_rule(actor: Actor, department_id: int | None) -> bool:
     """Managers."""
     return _manages(actor, department_id)

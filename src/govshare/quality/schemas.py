@@ -76,6 +76,15 @@ class RuleUpdate(BaseModel):
         return None if v is None else tolerance_is_a_share(v)
 
 
+class ReferenceTarget(BaseModel):
+    """A resource a reference rule may point at, with its data items."""
+
+    resource_id: int
+    name: str
+    department: str
+    items: list[str]
+
+
 class RulePublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -33,8 +33,17 @@ def _agreements(id_item: str, columns: list[dict[str, Any]]) -> list[RuleCreate]
     return out
 
 
-def suggestions(columns: list[dict[str, Any]]) -> list[RuleCreate]:
-    """Rules a steward would likely want on these data items (to accept or edit)."""
+# The legal-entity resource a credit code elsewhere should exist in (STANDARDS.md §1.1 法人).
+ENTITY_RESOURCE = "市场主体登记信息"
+CREDIT_CODE = BY_NAME[1][0]
+
+
+def suggestions(
+    columns: list[dict[str, Any]], entity: tuple[int, str] | None = None
+) -> list[RuleCreate]:
+    """Rules a steward would likely want on these data items (to accept or edit); ``entity``
+    (resource id, item) is the legal-entity resource's credit code, which a credit code here
+    should exist in."""
     out: list[RuleCreate] = []
     names = [c["name"] for c in columns]
     id_item = next((c["name"] for c in columns if re.search(BY_NAME[0][0], c["name"])), None)
@@ -48,6 +57,11 @@ def suggestions(columns: list[dict[str, Any]]) -> list[RuleCreate]:
             if code in "CMG" and re.search(pattern, name, re.IGNORECASE):
                 out.append(RuleCreate(kind=kind, items=[name], params=params, severity=severity))
                 break
+        if entity and code in "CMG" and re.search(CREDIT_CODE, name):
+            params = {"resource_id": entity[0], "item": entity[1]}
+            out.append(
+                RuleCreate(kind="reference", items=[name], params=params, severity="warning")
+            )
         if code in ("D", "T"):
             out.append(RuleCreate(kind="date_sane", items=[name], severity="warning"))
     if id_item:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -572,14 +573,42 @@ def _walk(node: Any, found: dict[str, set[str]]) -> None:
             _walk(v, found)
 
 
+_parser = threading.local()
+_passed: OrderedDict[tuple[str, tuple[str, ...]], None] = OrderedDict()
+_passed_lock = threading.Lock()
+PASSED_MAX = 512
+
+
+def _parse(sql: str) -> dict[str, Any]:
+    """DuckDB's parse tree of ``sql`` as JSON, from an empty in-memory connection kept per
+    thread (it only parses: nothing is executed there)."""
+    con = getattr(_parser, "con", None)
+    if con is None:
+        con = _parser.con = duckdb.connect(":memory:")
+    row = con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()
+    doc: dict[str, Any] = json.loads(row[0] if row else "{}")
+    return doc
+
+
 def check_sql(sql: str, relations: Sequence[str]) -> None:
-    """Refuse anything but one SELECT over ``relations`` using allowed functions only."""
-    con = duckdb.connect(":memory:")
-    try:
-        row = con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()
-        doc = json.loads(row[0] if row else "{}")
-    finally:
-        con.close()
+    """Refuse anything but one SELECT over ``relations`` using allowed functions only.
+
+    A text that passed is remembered (per process, the last 512): the verdict depends only on
+    the text and the relations, and quality runs the same compiled SQL on every load."""
+    key = (sql, tuple(sorted(relations)))
+    with _passed_lock:
+        if key in _passed:
+            _passed.move_to_end(key)
+            return
+    _check(sql, relations)
+    with _passed_lock:
+        _passed[key] = None
+        while len(_passed) > PASSED_MAX:
+            _passed.popitem(last=False)
+
+
+def _check(sql: str, relations: Sequence[str]) -> None:
+    doc = _parse(sql)
     if doc.get("error"):
         raise QueryRefused(
             _("SQL 无法解析或不是单条 SELECT 查询：{error}").format(
@@ -624,13 +653,19 @@ def scan(
     timeout_ms: int,
     row_cap: int,
     memory_limit: str = "1GB",
+    threads: int | None = None,
 ) -> tuple[list[str], list[tuple[Any, ...]], bool]:
-    """Run checked SQL over named version files: (column names, rows, truncated)."""
+    """Run checked SQL over named version files: (column names, rows, truncated).
+
+    ``threads``: fewer than the cores for a query that stops early (parts with a LIMIT), which
+    then reads less past its limit."""
     check_sql(sql, list(relations))
     con = duckdb.connect(":memory:")
     timer = threading.Timer(timeout_ms / 1000, con.interrupt)
     try:
         con.execute(f"SET memory_limit='{memory_limit}'")
+        if threads:
+            con.execute(f"SET threads={int(threads)}")
         paths = ", ".join(lit(p) for p in relations.values())
         con.execute(f"SET allowed_paths=[{paths}]")
         con.execute("SET enable_external_access=false")

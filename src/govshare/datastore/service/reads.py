@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from govshare.audit import service as audit
 from govshare.core.config import get_settings
-from govshare.core.errors import Conflict, FieldError, Invalid
+from govshare.core.errors import Conflict, FieldError, Invalid, NotFound
 from govshare.core.i18n import _
 from govshare.core.pagination import decode_cursor, encode_cursor
 from govshare.core.security import Actor, require
@@ -424,20 +424,39 @@ def run_scan(
     timeout_ms: int | None = None,
     row_cap: int | None = None,
     authorized_by: str | None = None,
+    threads: int | None = None,
 ) -> ScanResult:
     """Run one SELECT over a version's files with DuckDB: the version is the relation ``data``,
     the version published before it ``previous``. Functions are checked against an allow-list;
-    the query stops at ``timeout_ms`` and returns at most ``row_cap`` rows."""
+    the query stops at ``timeout_ms`` and returns at most ``row_cap`` rows. ``threads`` (fewer
+    than the cores) suits a query that stops early: quality's bounded sample pass uses 1."""
     ds = dataset_for_resource(session, actor, resource_id)
     require(permissions.can_run_scan(actor, ds, authorized_by), "datastore.run_scan", target(ds))
-    s = get_settings()
-    timeout = min(timeout_ms or s.datastore_query_timeout_ms, 600_000)
-    cap = min(row_cap or s.datastore_row_cap, s.datastore_row_cap)
     v = version_of(session, ds, version)
     relations = {"data": version_file(v)}
     prev = _previous(session, ds, v)
     if prev is not None:
         relations["previous"] = version_file(prev)
+    result = _scan(relations, select_sql, params, timeout_ms, row_cap, v.number, threads)
+    _audit_scan(
+        session, actor, "datastore.run_scan", ds, v.number, result, authorized_by, select_sql
+    )
+    return result
+
+
+def _scan(
+    relations: dict[str, Any],
+    select_sql: str,
+    params: Sequence[Any] | dict[str, Any] | None,
+    timeout_ms: int | None,
+    row_cap: int | None,
+    number: int,
+    threads: int | None = None,
+) -> ScanResult:
+    """The sandboxed DuckDB scan shared by run_scan and run_reference_scan."""
+    s = get_settings()
+    timeout = min(timeout_ms or s.datastore_query_timeout_ms, 600_000)
+    cap = min(row_cap or s.datastore_row_cap, s.datastore_row_cap)
     try:
         names, rows, truncated = duck.scan(
             relations,
@@ -446,29 +465,77 @@ def run_scan(
             timeout_ms=timeout,
             row_cap=cap,
             memory_limit=s.datastore_memory_limit,
+            threads=threads,
         )
     except duck.QueryRefused as exc:
         raise _bad("sql", str(exc)) from exc
     except duck.QueryTimeout as exc:
         raise Conflict(str(exc)) from exc
-    audit.record(
-        session,
-        actor,
-        "datastore.run_scan",
-        ds,
-        details={
-            "version": v.number,
-            "rows": len(rows),
-            "sql": select_sql[:1000],
-            "authorized_by": authorized_by,
-        },
-    )
     return ScanResult(
         columns=names,
         rows=[[_plain(x) for x in r] for r in rows],
         truncated=truncated,
-        version=v.number,
+        version=number,
     )
+
+
+def run_reference_scan(
+    session: Session,
+    actor: Actor,
+    resource_id: int,
+    version: int | None,
+    ref_resource_id: int,
+    select_sql: str,
+    *,
+    timeout_ms: int | None = None,
+    row_cap: int | None = None,
+    authorized_by: str | None = None,
+) -> ScanResult:
+    """Run one SELECT over a version's file (``data``) and the current version of another
+    resource's dataset (``ref``), in the same sandbox as run_scan: allow-listed functions, only
+    those two files readable, a time limit and a row cap. Quality's reference rule uses it for an
+    anti-join ("the value exists in the other resource"). Both reads are audited.
+
+    NotFound when either dataset is missing, or ``ref`` has no published version."""
+    ds = dataset_for_resource(session, actor, resource_id)
+    ref = dataset_for_resource(session, actor, ref_resource_id)
+    for d in (ds, ref):
+        require(
+            permissions.can_run_reference_scan(actor, d, authorized_by),
+            "datastore.run_reference_scan",
+            target(d),
+        )
+    v = version_of(session, ds, version)
+    if ref.current_version_id is None:
+        raise NotFound(_("引用的数据集还没有已发布的版本。"))
+    rv = version_of(session, ref, None)
+    result = _scan(
+        {"data": version_file(v), "ref": version_file(rv)},
+        select_sql,
+        None,
+        timeout_ms,
+        row_cap,
+        v.number,
+    )
+    for d, n in ((ds, v.number), (ref, rv.number)):
+        _audit_scan(
+            session, actor, "datastore.run_reference_scan", d, n, result, authorized_by, select_sql
+        )
+    return result
+
+
+def _audit_scan(
+    session: Session,
+    actor: Actor,
+    action: str,
+    ds: Dataset,
+    number: int,
+    result: ScanResult,
+    authorized_by: str | None,
+    sql: str = "",
+) -> None:
+    details = {"version": number, "rows": len(result.rows), "authorized_by": authorized_by}
+    audit.record(session, actor, action, ds, details={**details, "sql": sql[:1000]})
 
 
 def _previous(session: Session, ds: Dataset, v: DatasetVersion) -> DatasetVersion | None:

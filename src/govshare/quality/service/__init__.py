@@ -6,6 +6,7 @@ Other modules import this package: ``from govshare.quality import service as qua
 
 from __future__ import annotations
 
+from govshare.quality.service.escalation import escalate_overdue_issues
 from govshare.quality.service.issues import (
     answer_objection,
     file_objection,
@@ -14,6 +15,7 @@ from govshare.quality.service.issues import (
     list_objections,
     mark_issue_fixed,
 )
+from govshare.quality.service.references import list_reference_targets
 from govshare.quality.service.rules import (
     create_rule,
     delete_rule,
@@ -22,7 +24,6 @@ from govshare.quality.service.rules import (
     update_rule,
 )
 from govshare.quality.service.runs import (
-    escalate_overdue_issues,
     gate_version,
     get_run,
     list_runs,
@@ -45,6 +46,7 @@ __all__ = [
     "get_scoreboard",
     "list_issues",
     "list_objections",
+    "list_reference_targets",
     "list_rules",
     "list_runs",
     "mark_issue_fixed",

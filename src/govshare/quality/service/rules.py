@@ -17,6 +17,7 @@ from govshare.datastore import service as datastore
 from govshare.quality import permissions
 from govshare.quality.compiler import (
     CODE_LISTS,
+    JOINED,
     KINDS,
     RuleError,
     Spec,
@@ -27,6 +28,7 @@ from govshare.quality.compiler import (
 from govshare.quality.models import QualityRule
 from govshare.quality.schemas import RuleCreate, RuleUpdate
 from govshare.quality.service._common import dataset, target, types_of
+from govshare.quality.service.references import entity_reference, referenced
 from govshare.quality.suggest import suggestions
 
 
@@ -99,10 +101,21 @@ def _check_custom(actor: Actor, expression: str) -> None:
         raise _bad("params.sql", message) from exc
 
 
-def _check(ds: Any, actor: Actor, kind: str, items: Sequence[str], params: dict[str, Any]) -> None:
-    """Refuse a rule that cannot run: unknown items, bad parameters, a refused expression."""
+def _check(
+    session: Session,
+    ds: Any,
+    actor: Actor,
+    kind: str,
+    items: Sequence[str],
+    params: dict[str, Any],
+) -> None:
+    """Refuse a rule that cannot run: unknown items, bad parameters, a refused expression, a
+    reference to a resource the actor cannot see (NotFound) or that has no data to compare."""
     _check_items(ds, kind, items)
     _check_params(actor, kind, params)
+    if kind in JOINED:
+        referenced(session, actor, params)
+        return
     if KINDS[kind][2] == -1:
         return
     try:
@@ -132,7 +145,8 @@ def suggest_rules(session: Session, actor: Actor, dataset_id: int) -> list[RuleC
         (r.kind, tuple(r.items))
         for r in session.scalars(select(QualityRule).where(QualityRule.dataset_id == ds.id))
     }
-    return [s for s in suggestions(ds.columns) if (s.kind, tuple(s.items)) not in existing]
+    proposed = suggestions(ds.columns, entity_reference(session, actor, ds))
+    return [s for s in proposed if (s.kind, tuple(s.items)) not in existing]
 
 
 def create_rule(
@@ -141,7 +155,7 @@ def create_rule(
     """Add a rule to a dataset (checked and compiled first)."""
     ds = dataset(session, actor, dataset_id)
     require(permissions.can_create_rule(actor, ds.department_id), "quality.create_rule", target(ds))
-    _check(ds, actor, data.kind, data.items, data.params)
+    _check(session, ds, actor, data.kind, data.items, data.params)
     label, dimension, _arity = KINDS[data.kind]
     name = data.name.strip() or (f"{'、'.join(data.items)}：{_(label)}" if data.items else _(label))
     rule = QualityRule(
@@ -188,7 +202,7 @@ def update_rule(session: Session, actor: Actor, rule_id: int, data: RuleUpdate) 
     )
     before = _snapshot(rule)
     params = data.params if data.params is not None else rule.params
-    _check(ds, actor, rule.kind, rule.items, params)
+    _check(session, ds, actor, rule.kind, rule.items, params)
     for field in ("name", "severity", "tolerance", "enabled"):
         value = getattr(data, field)
         if value is not None:

@@ -23,10 +23,12 @@ from govshare.notify import service as notify
 from govshare.notify.schemas import Recipients
 from govshare.quality import permissions
 from govshare.quality.compiler import (
+    JOINED,
     KINDS,
     Compiled,
     RuleError,
     Spec,
+    bind,
     compile_rule,
     counts_sql,
     samples_sql,
@@ -40,13 +42,14 @@ from govshare.quality.models import (
 )
 from govshare.quality.service._common import (
     dataset,
-    deadline,
     keys_of,
     local_now,
     overall,
     target,
     types_of,
 )
+from govshare.quality.service.escalation import rectification_deadline
+from govshare.quality.service.references import measure_reference
 
 CYCLE_DAYS = {"实时": 1, "每日": 1, "每周": 7, "每月": 31, "每季度": 92, "每半年": 183, "每年": 366}
 
@@ -97,6 +100,40 @@ def _dataset_level(
     return int(age > cycle + grace), detail
 
 
+def _compile(
+    rules: Sequence[QualityRule], types: dict[str, str], now: dt.datetime
+) -> tuple[list[tuple[Spec, Compiled]], list[tuple[Spec, str]]]:
+    """The row-level rules as SQL for the one-pass aggregate, and apart the rules that join
+    another resource (with their names)."""
+    compiled: list[tuple[Spec, Compiled]] = []
+    joined: list[tuple[Spec, str]] = []
+    for rule in rules:
+        if KINDS[rule.kind][2] == -1:
+            continue
+        spec = Spec(rule.id, rule.kind, rule.items, rule.params)
+        if rule.kind in JOINED:
+            joined.append((spec, rule.name))
+            continue
+        try:
+            compiled.append((spec, compile_rule(spec, types, now=None)))
+        except (RuleError, KeyError, ValueError) as exc:
+            raise Invalid(
+                _("规则「{name}」无法执行：{why}").format(name=rule.name, why=_(str(exc)))
+            ) from exc
+    return compiled, joined
+
+
+def _detail(r: dict[str, Any]) -> str:
+    """The detail line of a row-level result: counts reported apart, or the rule's own note."""
+    if r["extra"].get("unknown_category"):
+        return _("另有 {n} 个代码的登记管理部门和机构类别不在 GB 32100 代码表中（警告）。").format(
+            n=r["extra"]["unknown_category"]
+        )
+    if r["extra"].get("legacy"):
+        return _("另有 {n} 个 15 位旧身份证号码（不计为错误）。").format(n=r["extra"]["legacy"])
+    return str(r.get("detail", ""))
+
+
 def _measure(
     session: Session,
     actor: Actor,
@@ -111,18 +148,8 @@ def _measure(
     """Rows of the version and one result per rule (counts in one pass; samples in one more)."""
     settings = get_settings()
     types = types_of(ds)
-    compiled: list[tuple[Spec, Compiled]] = []
+    compiled, joined = _compile(rules, types, now)
     results: dict[int, dict[str, Any]] = {}
-    for rule in rules:
-        if KINDS[rule.kind][2] == -1:
-            continue
-        spec = Spec(rule.id, rule.kind, rule.items, rule.params)
-        try:
-            compiled.append((spec, compile_rule(spec, types, now=local_now(now))))
-        except (RuleError, KeyError, ValueError) as exc:
-            raise Invalid(
-                _("规则「{name}」无法执行：{why}").format(name=rule.name, why=_(str(exc)))
-            ) from exc
     authorized = f"quality.rules:{ds.id}"
     sql, names = counts_sql(compiled)
     scan = datastore.run_scan(
@@ -131,6 +158,7 @@ def _measure(
         ds.resource_id,
         version.number,
         sql,
+        bind(sql, local_now(now)),
         timeout_ms=settings.quality_timeout_ms,
         authorized_by=authorized,
     )
@@ -151,16 +179,21 @@ def _measure(
             "extra": extra,
             "samples": [],
         }
+    for spec, name in joined:
+        results[spec.id] = measure_reference(session, actor, ds, version.number, spec, name)
     failing = [(s, c) for s, c in compiled if results[s.id]["failing"]]
     if failing and with_samples:
+        wanted = samples_sql(failing, keys_of(ds), types)
         sample = datastore.run_scan(
             session,
             actor,
             ds.resource_id,
             version.number,
-            samples_sql(failing, keys_of(ds), types),
+            wanted,
+            bind(wanted, local_now(now)),
             timeout_ms=settings.quality_timeout_ms,
             authorized_by=authorized,
+            threads=1,  # each part stops at its 20th row: one thread reads less past it
         )
         for rule_id, key, value in sample.rows:
             results[int(rule_id)]["samples"].append({"key": key, "value": value})
@@ -168,15 +201,7 @@ def _measure(
     for rule in rules:
         if rule.id in results:
             r = results[rule.id]
-            detail = ""
-            if r["extra"].get("legacy"):
-                detail = _("另有 {n} 个 15 位旧身份证号码（不计为错误）。").format(
-                    n=r["extra"]["legacy"]
-                )
-            if r["extra"].get("unknown_category"):
-                detail = _(
-                    "另有 {n} 个代码的登记管理部门和机构类别不在 GB 32100 代码表中（警告）。"
-                ).format(n=r["extra"]["unknown_category"])
+            detail = _detail(r)
         else:
             fail, detail = _dataset_level(rule, version, previous, ds, now)
             r = {"failing": fail, "checked": 1, "samples": []}
@@ -264,7 +289,6 @@ def _track_issues(session: Session, run: QualityRun, now: dt.datetime) -> int:
             )
         )
     }
-    days = get_settings().quality_rectify_days
     opened = 0
     for f in findings:
         issue = unresolved.get(f.rule_id)
@@ -287,7 +311,7 @@ def _track_issues(session: Session, run: QualityRun, now: dt.datetime) -> int:
                     last_finding_id=f.id,
                     failing=f.failing,
                     status="open",
-                    deadline=deadline(session, days, now),
+                    deadline=rectification_deadline(session, now),
                 )
             )
             opened += 1
@@ -496,57 +520,6 @@ def run_due_inspections(
         details={"inspected": done, "failed": failed},
     )
     return {"inspected": done, "failed": failed}
-
-
-def escalate_overdue_issues(session: Session, actor: Actor, now: dt.datetime | None = None) -> int:
-    """Issues still open past their deadline escalate, and objections still unanswered past
-    theirs: the provider department's admins are told (once). Returns how many escalated."""
-    require(permissions.can_escalate_overdue_issues(actor), "quality.escalate_overdue_issues")
-    now = now or utcnow()
-    today = local_now(now).date()
-    overdue = session.scalars(
-        select(QualityIssue).where(QualityIssue.status == "open", QualityIssue.deadline < today)
-    ).all()
-    for issue in overdue:
-        issue.status = "escalated"
-        issue.escalated_at = now
-        audit.record(
-            session, actor, "quality.escalate_overdue_issues", issue, after={"status": "escalated"}
-        )
-        notify.send(
-            session,
-            SYSTEM,
-            recipients=Recipients(department_ids=[issue.department_id], roles=["dept_admin"]),
-            subject=_("数据质量整改逾期：{label}（期限 {d}）").format(
-                label=issue.audit_label(), d=issue.deadline.isoformat()
-            ),
-            link="/quality/issues",
-            kind="quality.escalation",
-        )
-    late = session.scalars(
-        select(QualityObjection).where(
-            QualityObjection.status == "open",
-            QualityObjection.deadline < today,
-            QualityObjection.escalated_at.is_(None),
-        )
-    ).all()
-    for o in late:
-        o.escalated_at = now
-        audit.record(
-            session, actor, "quality.escalate_overdue_issues", o, after={"escalated": True}
-        )
-        notify.send(
-            session,
-            SYSTEM,
-            recipients=Recipients(department_ids=[o.department_id], roles=["dept_admin"]),
-            subject=_("数据异议逾期未答复：{label}（期限 {d}）").format(
-                label=o.audit_label(), d=o.deadline.isoformat()
-            ),
-            link=f"/quality/objections/{o.id}",
-            kind="quality.escalation",
-        )
-    session.flush()
-    return len(overdue) + len(late)
 
 
 def list_runs(
