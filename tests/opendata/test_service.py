@@ -99,6 +99,22 @@ class TestFlushPortalUsage:
         assert [i.resource.id for i in ranked] == [r.id]
         assert service.flush_portal_usage(session, SYSTEM) == {"calls": 0, "datasets": 0}
 
+    def test_get_portal_usage_shows_flushed_calls_per_dataset_and_day(self, session, actor):
+        from govshare.core.security import SYSTEM
+        from govshare.opendata import ckan as shapes
+
+        r = open_resource(session)
+        uuid = shapes.resource_uuid(r.id, "csv")
+        service.ckan_action(session, ANONYMOUS, "datastore_search", {"resource_id": uuid})
+        before = service.get_portal_usage(session, actor("platform_admin"))
+        assert before.pending_calls == 1 and before.api_calls == 0
+        service.flush_portal_usage(session, SYSTEM)
+        usage = service.get_portal_usage(session, actor("platform_admin"))
+        assert usage.api_calls == 1 and usage.anonymous_calls[-1] == 1
+        assert [(row.name, row.api_calls) for row in usage.rows] == [(r.name, 1)]
+        with pytest.raises(NotAuthorized):
+            service.get_portal_usage(session, actor("steward"))
+
     def test_flush_portal_usage_by_a_visitor_is_refused(self, session):
         with pytest.raises(NotAuthorized):
             service.flush_portal_usage(session, ANONYMOUS)

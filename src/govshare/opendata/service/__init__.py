@@ -44,7 +44,7 @@ from govshare.opendata.service.requests import (
     list_request_providers,
     submit_data_request,
 )
-from govshare.opendata.service.usage import flush_portal_usage
+from govshare.opendata.service.usage import flush_portal_usage, get_portal_usage
 from govshare.opendata.service.users import (
     create_public_api_key,
     log_in_public_user,
@@ -74,6 +74,7 @@ __all__ = [
     "get_portal_department",
     "get_portal_home",
     "get_portal_stamp",
+    "get_portal_usage",
     "get_rankings",
     "list_applications",
     "list_data_requests",

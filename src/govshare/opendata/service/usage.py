@@ -15,14 +15,17 @@ import threading
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from govshare.catalog import service as catalog
 from govshare.core.db import utcnow
 from govshare.core.security import Actor, require
 from govshare.opendata import permissions
 from govshare.opendata.models import ApiUsage, Release
+from govshare.opendata.schemas import PortalUsage, UsageRow
+from govshare.opendata.service._common import PORTAL, released
 
 _lock = threading.Lock()
 _calls: Counter[tuple[dt.date, str, int | None]] = Counter()
@@ -87,6 +90,66 @@ def flush_portal_usage(session: Session, actor: Actor) -> dict[str, int]:
         _give_back(calls, rels)
         raise
     return {"calls": sum(calls.values()), "datasets": len(rels)}
+
+
+def get_portal_usage(session: Session, actor: Actor, *, days: int = 30, n: int = 50) -> PortalUsage:
+    """Views, downloads and API calls of the released datasets (the ``n`` most used) and the CKAN
+    calls of the last ``days`` days, for the e-government office."""
+    require(permissions.can_get_portal_usage(actor), "opendata.get_portal_usage")
+    used = Release.views + Release.downloads + Release.api_calls
+    totals = session.execute(
+        select(
+            func.coalesce(func.sum(Release.views), 0),
+            func.coalesce(func.sum(Release.downloads), 0),
+            func.coalesce(func.sum(Release.api_calls), 0),
+        ).where(Release.status == "released")
+    ).one()
+    top = list(
+        session.scalars(
+            select(Release)
+            .where(Release.status == "released", used > 0)
+            .order_by(used.desc(), Release.resource_id)
+            .limit(n)
+        )
+    )
+    names = {
+        r.id: r
+        for r in catalog.get_open_resources(
+            session, PORTAL, released(), [t.resource_id for t in top], with_items=False
+        )
+    }
+    rows = [
+        UsageRow(
+            resource_id=t.resource_id,
+            name=names[t.resource_id].name,
+            provider_name=names[t.resource_id].provider_name,
+            level=t.level,
+            views=t.views,
+            downloads=t.downloads,
+            api_calls=t.api_calls,
+        )
+        for t in top
+        if t.resource_id in names
+    ]
+    today = utcnow().date()
+    span = [today - dt.timedelta(days=i) for i in range(days - 1, -1, -1)]
+    anonymous = dict.fromkeys(span, 0)
+    keyed = dict.fromkeys(span, 0)
+    for day, prefix, calls in session.execute(
+        select(ApiUsage.day, ApiUsage.key_prefix, ApiUsage.calls).where(ApiUsage.day >= span[0])
+    ):
+        if day in anonymous:
+            (keyed if prefix else anonymous)[day] += int(calls)
+    return PortalUsage(
+        views=int(totals[0]),
+        downloads=int(totals[1]),
+        api_calls=int(totals[2]),
+        rows=rows,
+        days=span,
+        anonymous_calls=list(anonymous.values()),
+        keyed_calls=list(keyed.values()),
+        pending_calls=pending_calls(),
+    )
 
 
 def _add_calls(session: Session, day: dt.date, prefix: str, user_id: int | None, n: int) -> None:
