@@ -6,7 +6,9 @@ Data: 10,000 published, released open resources generated from the catalog bench
 (air-quality readings: station, date, AQI, pollutant, level) loaded through the real load job.
 
 Figures (server time through the ASGI app in process, p95), each beside a same-run baseline:
-1. home page, portal cache cleared before every request (the cost of a new portal version);
+1. home page, portal cache cleared before every request (a new app process: the home page's
+   counts are kept per portal version in the database), and with the kept counts deleted too
+   (the first view after a portal version change, which counts them);
 2. search page for a mix of Chinese phrases, cache cleared before every request;
 3. ``package_search`` (q, rows=20, facet.field organization/groups), cache cleared each time;
 4. ``datastore_search`` of 100 rows with ``total`` on the 1M-row dataset, offsets in the first
@@ -209,6 +211,18 @@ def run() -> list[Result]:
 
         get("/open")  # warm jieba and the templates
         home = _ms(cold("/open"), 30)
+
+        def recount() -> None:
+            from sqlalchemy import delete
+
+            from govshare.opendata.models import PortalSummary
+
+            with db.session() as s, s.begin():
+                s.execute(delete(PortalSummary))
+            clear_cache()
+            get("/open")
+
+        home_new = _ms(recount, 30)
         home_cached = _ms(lambda: get("/open"), 30)
         base_like = []
         for q in QUERIES * 3:
@@ -234,6 +248,14 @@ def run() -> list[Result]:
                 _p95(base_like),
                 "ms",
                 "≤ 100 ms",
+                higher_is_better=False,
+            ),
+            Result(
+                "  home page p95, first view of a new portal version (counts recounted)",
+                _p95(home_new),
+                _p95(base_like),
+                "ms",
+                "(context)",
                 higher_is_better=False,
             ),
             Result(
@@ -323,7 +345,7 @@ def run() -> list[Result]:
             higher_is_better=False,
         ),
         Result(
-            "  datastore_search p95 at offsets 900,000+ (OFFSET paging)",
+            "  datastore_search p95 at offsets 900,000+ (seek on the row number)",
             _p95(deep),
             _p95(raw) if raw else 0.0,
             "ms",

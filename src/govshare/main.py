@@ -50,7 +50,7 @@ from govshare.opendata import pages as opendata_pages
 from govshare.quality import api as quality_api
 from govshare.quality import pages as quality_pages
 from govshare.quality import service as quality_service
-from govshare.schedule import Scheduler
+from govshare.schedule import Scheduler, flush_usage_now
 from govshare.sharing import api as sharing_api
 from govshare.sharing import pages as sharing_pages
 from govshare.supervision import api as supervision_api
@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         finally:
             if scheduler is not None:
                 scheduler.stop()
+                flush_usage_now(db)  # the portal's API calls tallied since the last tick
             if worker is not None:
                 worker.stop()
             audit_group.stop()

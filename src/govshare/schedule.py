@@ -30,6 +30,7 @@ def _deliver(session: Session, now: dt.datetime | None) -> dict[str, Any]:
 def passes() -> list[tuple[str, Callable[[Session, dt.datetime | None], dict[str, Any]]]]:
     """The passes of one tick, in order (modules add theirs here: an explicit list)."""
     from govshare.datastore import service as datastore
+    from govshare.opendata import service as opendata
     from govshare.quality import service as quality
     from govshare.sharing import service as sharing
     from govshare.supervision import service as supervision
@@ -47,7 +48,11 @@ def passes() -> list[tuple[str, Callable[[Session, dt.datetime | None], dict[str
     def requests(session: Session, now: dt.datetime | None) -> dict[str, Any]:
         return sharing.send_deadline_reminders(session, SYSTEM, now=now)
 
+    def usage(session: Session, now: dt.datetime | None) -> dict[str, Any]:
+        return opendata.flush_portal_usage(session, SYSTEM)
+
     return [
+        ("opendata.usage", usage),
         ("supervision.reminders", reminders),
         ("quality.inspections", inspections),
         ("sharing.reminders", requests),
@@ -69,6 +74,19 @@ def tick(db: Database, now: dt.datetime | None = None) -> dict[str, dict[str, An
                 log.exception("pass %s failed", name)
                 results[name] = {"error": f"{type(exc).__name__}: {exc}"}
     return results
+
+
+def flush_usage_now(db: Database) -> None:
+    """Add this process's tallied portal API calls to the database (when the app stops)."""
+    from govshare.opendata import service as opendata
+
+    with db.session() as session:
+        try:
+            opendata.flush_portal_usage(session, SYSTEM)
+            session.commit()
+        except Exception:  # noqa: BLE001 - stopping must not fail on statistics
+            session.rollback()
+            log.exception("flushing the portal's usage failed")
 
 
 def deliver_now(db: Database) -> None:

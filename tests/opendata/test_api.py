@@ -105,6 +105,44 @@ def test_datastore_search_reads_rows_with_total(portal):
     assert huge["limit"] == 1000
 
 
+def test_datastore_search_pages_by_offset_find_the_same_rows(portal, monkeypatch):
+    from govshare.datastore.service import reads
+
+    monkeypatch.setattr(reads, "SEEK_STRIDE", 4)  # seek from row 4, 8, … of 30
+    ck = portal["ckan"]
+    rid = shapes.resource_uuid(portal["air"].id, "csv")
+    for filters in ({}, {"监测站点": "儿童乐园"}, {"空气质量等级": ["优", "良"]}):
+        everything = ck.action.datastore_search(resource_id=rid, filters=filters, limit=1000)
+        rows = everything["records"]
+        for offset in (0, 3, 4, 5, 9, 13, 19, len(rows) - 1, len(rows), 40):
+            page = ck.action.datastore_search(
+                resource_id=rid, filters=filters, limit=3, offset=offset
+            )
+            assert page["records"] == rows[offset : offset + 3], (filters, offset)
+            assert page["total"] == len(rows)
+
+
+def test_datastore_search_is_audited_and_its_calls_counted_by_the_flush(portal, session):
+    from sqlalchemy import func, select
+
+    from govshare.audit.models import AuditEntry
+    from govshare.core.security import SYSTEM
+    from govshare.opendata.models import ApiUsage
+
+    rid = shapes.resource_uuid(portal["air"].id, "csv")
+    for _ in range(2):
+        portal["ckan"].action.datastore_search(resource_id=rid, limit=1)
+    entries = session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action == "opendata.ckan_action")
+    )
+    assert entries == 2
+    assert session.scalar(select(func.sum(ApiUsage.calls))) is None
+    service.flush_portal_usage(session, SYSTEM)
+    assert session.scalar(select(func.sum(ApiUsage.calls))) == 2
+
+
 def test_datastore_search_bad_input_is_ckan_errors(portal):
     ck = portal["ckan"]
     rid = shapes.resource_uuid(portal["air"].id, "csv")

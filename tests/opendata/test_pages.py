@@ -212,6 +212,14 @@ def test_dcat_check_page_shows_conformance(session, login_as):
     assert login_as("consumer").get("/open-admin/dcat").status_code == 403
 
 
+def test_usage_page_shows_the_office_each_datasets_use(session, client, login_as):
+    r0 = open_resource(session)
+    client.get(f"/open/datasets/{r0.id}")
+    page = login_as("platform_admin").get("/open-admin/usage")
+    assert page.status_code == 200 and "开放用量" in page.text
+    assert r0.name in page.text and "data-chart" in page.text
+
+
 def test_admin_pages_need_login(client):
     r = client.get("/open-admin", follow_redirects=False)
     assert r.status_code == 303 and "/login" in r.headers["location"]

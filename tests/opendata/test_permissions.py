@@ -36,6 +36,8 @@ MATRIX: dict[str, tuple[Callable[[Any, Any], bool], set[str]]] = {
     "submit_data_request": (lambda a, s: p.can_submit_data_request(a), EVERYONE),
     "register_public_user": (lambda a, s: p.can_register_public_user(a), {"public"}),
     "list_releases": (lambda a, s: p.can_list_releases(a), FILERS),
+    "get_portal_usage": (lambda a, s: p.can_get_portal_usage(a), ADMINS),
+    "flush_portal_usage": (lambda a, s: p.can_flush_portal_usage(a), ADMINS),
     "release_resource(统计局)": (lambda a, s: p.can_release_resource(a, _tongji(s)), FILERS),
     "update_release_masks(统计局)": (
         lambda a, s: p.can_update_release_masks(a, _tongji(s)),

@@ -49,6 +49,77 @@ class TestSearchPortal:
             service.search_portal(session, ANONYMOUS, page=0)
 
 
+class TestGetPortalHome:
+    def test_get_portal_home_counts_released_datasets(self, session):
+        r = open_resource(session)
+        home = service.get_portal_home(session, ANONYMOUS)
+        assert home.total == 1 and home.open_count == 1 and home.with_data == 1
+        assert home.latest[0].resource.id == r.id
+
+    def test_get_portal_home_in_a_new_process_reads_the_kept_summary(self, session, monkeypatch):
+        from govshare.catalog import service as catalog
+        from govshare.opendata.service._common import clear_cache
+
+        open_resource(session)
+        first = service.get_portal_home(session, ANONYMOUS)
+        clear_cache()  # a new app process: nothing in memory
+
+        def recount(*_a, **_k):
+            raise AssertionError("the home page recounted an unchanged portal")
+
+        monkeypatch.setattr(catalog, "search_open_resources", recount)
+        again = service.get_portal_home(session, ANONYMOUS)
+        assert again == first
+
+    def test_get_portal_home_counts_again_when_the_portal_changes(self, session):
+        open_resource(session)
+        assert service.get_portal_home(session, ANONYMOUS).total == 1
+        bus = open_resource(session, name="德州市公交线路")
+        home = service.get_portal_home(session, ANONYMOUS)
+        assert home.total == 2 and home.latest[0].resource.id == bus.id
+
+
+class TestFlushPortalUsage:
+    def test_flush_portal_usage_adds_tallied_api_calls(self, session):
+        from govshare.core.security import SYSTEM
+        from govshare.opendata import ckan as shapes
+
+        r = open_resource(session)
+        for _ in range(3):
+            service.ckan_action(
+                session,
+                ANONYMOUS,
+                "datastore_search",
+                {"resource_id": shapes.resource_uuid(r.id, "csv"), "limit": 1},
+            )
+        assert service.get_rankings(session, ANONYMOUS).api_calls == []
+        done = service.flush_portal_usage(session, SYSTEM)
+        assert done == {"calls": 3, "datasets": 1}
+        ranked = service.get_rankings(session, ANONYMOUS).api_calls
+        assert [i.resource.id for i in ranked] == [r.id]
+        assert service.flush_portal_usage(session, SYSTEM) == {"calls": 0, "datasets": 0}
+
+    def test_get_portal_usage_shows_flushed_calls_per_dataset_and_day(self, session, actor):
+        from govshare.core.security import SYSTEM
+        from govshare.opendata import ckan as shapes
+
+        r = open_resource(session)
+        uuid = shapes.resource_uuid(r.id, "csv")
+        service.ckan_action(session, ANONYMOUS, "datastore_search", {"resource_id": uuid})
+        before = service.get_portal_usage(session, actor("platform_admin"))
+        assert before.pending_calls == 1 and before.api_calls == 0
+        service.flush_portal_usage(session, SYSTEM)
+        usage = service.get_portal_usage(session, actor("platform_admin"))
+        assert usage.api_calls == 1 and usage.anonymous_calls[-1] == 1
+        assert [(row.name, row.api_calls) for row in usage.rows] == [(r.name, 1)]
+        with pytest.raises(NotAuthorized):
+            service.get_portal_usage(session, actor("steward"))
+
+    def test_flush_portal_usage_by_a_visitor_is_refused(self, session):
+        with pytest.raises(NotAuthorized):
+            service.flush_portal_usage(session, ANONYMOUS)
+
+
 class TestReleaseResource:
     def test_release_resource_with_unmasked_personal_items_is_refused(self, session, actor):
         r = people_resource(session, release=False, data=False)

@@ -225,6 +225,11 @@ def can_get_open_resources(actor: Actor) -> bool:
     return True
 
 
+def can_get_catalog_generation(actor: Actor) -> bool:
+    """Everyone: an opaque token that changes with every write to resources (a cache key)."""
+    return True
+
+
 def can_get_open_catalog_stamp(actor: Actor) -> bool:
     """Everyone: a count and a time, the open-data portal's cache key."""
     return True

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import contextmanager
 from email.utils import format_datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from govshare.core.config import get_settings
+from govshare.core.db import READS_ONLY
 from govshare.core.errors import Invalid
 from govshare.core.i18n import _
 from govshare.core.security import ANONYMOUS
-from govshare.core.web import SessionDep, UserDep
+from govshare.core.web import SessionDep, UserDep, get_session
 from govshare.opendata import service
 from govshare.opendata.schemas import (
     DataRequestPublic,
@@ -88,6 +91,10 @@ async def _params(request: Request) -> dict[str, Any]:
 
 def _caller(request: Request, session: SessionDep) -> Any:
     """The public user of the request's CKAN API key (None: anonymous); rate-limited."""
+    return _resolve_caller(request, session)
+
+
+def _resolve_caller(request: Request, session: Any) -> Any:
     key = request.headers.get("x-ckan-api-key") or request.headers.get("authorization")
     if key and key.lower().startswith("bearer "):
         key = key[7:]
@@ -116,8 +123,10 @@ VERSIONED = {
 }
 
 
-async def _action(request: Request, action: str, session: Any, caller: Any) -> Response:
-    params = await _params(request)
+def _answer(
+    request: Request, action: str, params: dict[str, Any], session: Any, record: Any
+) -> Response:
+    caller = _resolve_caller(request, session)
     headers: dict[str, str] = {}
     if request.method == "GET" and action in VERSIONED:
         tag, changed = service.get_portal_stamp(session, ANONYMOUS)
@@ -128,24 +137,42 @@ async def _action(request: Request, action: str, session: Any, caller: Any) -> R
             headers["Last-Modified"] = format_datetime(changed, usegmt=True)
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
-    result = service.ckan_action(session, ANONYMOUS, action, params, caller=caller)
+    result = service.ckan_action(
+        session, ANONYMOUS, action, params, caller=caller, audit_with=record
+    )
     return JSONResponse(
         {"help": _help(request), "success": True, "result": result}, headers=headers
     )
 
 
+# A CKAN call only reads: it runs in a read-only transaction (DEFERRED on SQLite, so calls do not
+# queue for the write lock), its API-usage counts are tallied in memory (service/usage.py) and a
+# datastore_search's audit entry goes to the group-commit recorder after the reads committed;
+# the answer leaves once that entry is durable. Refusals roll back and are recorded as elsewhere.
+async def _action(request: Request, action: str) -> Response:
+    params = await _params(request)
+    pending: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def run() -> Response:
+        # core.web's transaction (commit; on a refusal roll back and record it), read-only
+        with contextmanager(get_session)(request) as session:
+            session.connection(execution_options={READS_ONLY: True})
+            return _answer(request, action, params, session, lambda *a, **k: pending.append((a, k)))
+
+    response = await run_in_threadpool(run)
+    for args, kwargs in pending:
+        await request.app.state.audit_group.record(*args, **kwargs)
+    return response
+
+
 @ckan_router.api_route("/api/3/action/{action}", methods=["GET", "POST"])
-async def ckan_action_v3(
-    request: Request, action: str, session: SessionDep, caller: CallerDep
-) -> Response:
-    return await _action(request, action, session, caller)
+async def ckan_action_v3(request: Request, action: str) -> Response:
+    return await _action(request, action)
 
 
 @ckan_router.api_route("/api/action/{action}", methods=["GET", "POST"])
-async def ckan_action_plain(
-    request: Request, action: str, session: SessionDep, caller: CallerDep
-) -> Response:
-    return await _action(request, action, session, caller)
+async def ckan_action_plain(request: Request, action: str) -> Response:
+    return await _action(request, action)
 
 
 @ckan_router.get("/api/3")

@@ -17,7 +17,10 @@ class Release(Base):
     its data items pass on the way out. ``status``: released or withdrawn."""
 
     __tablename__ = "opendata_release"
-    __table_args__ = (Index("ix_opendata_release_status_level", "status", "level"),)
+    __table_args__ = (
+        Index("ix_opendata_release_status_level", "status", "level"),
+        Index("ix_opendata_release_updated_at", "updated_at"),  # the portal stamp's max()
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resource_id: Mapped[int] = mapped_column(
@@ -165,3 +168,14 @@ class ApiUsage(Base):
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         data: dict[str, Any] = {"day": self.day, "key": self.key_prefix, "calls": self.calls}
         return f"ApiUsage({data})"
+
+
+class PortalSummary(Base):
+    """The home page's counts and latest updates for one portal version (``stamp``), computed
+    once per version and kept so that a new app process does not recount every resource."""
+
+    __tablename__ = "opendata_portal_summary"
+
+    stamp: Mapped[str] = mapped_column(String(32), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -61,6 +61,13 @@ NAV = [
         N_("开放"),
     ),
     NavEntry(
+        N_("开放用量"),
+        "/open-admin/usage",
+        "bar-chart-line",
+        permissions.can_get_portal_usage,
+        N_("开放"),
+    ),
+    NavEntry(
         N_("数据需求办理"),
         "/open-admin/requests",
         "chat-square-text",
@@ -575,6 +582,23 @@ def admin_releases(request: Request, session: SessionDep, actor: UserDep) -> HTM
     return render(
         request, "opendata/admin.html", _admin_ctx(actor, rows=rows, changes=changes, errors={})
     )
+
+
+@router.get("/open-admin/usage", response_class=HTMLResponse)
+def admin_usage(request: Request, session: SessionDep, actor: UserDep) -> HTMLResponse:
+    usage = service.get_portal_usage(session, actor)
+    chart = {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": [_("匿名调用"), _("凭密钥调用")]},
+        "grid": {"left": 48, "right": 16, "top": 32, "bottom": 24},
+        "xAxis": {"type": "category", "data": [d.strftime("%m-%d") for d in usage.days]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {"name": _("匿名调用"), "type": "bar", "stack": "calls", "data": usage.anonymous_calls},
+            {"name": _("凭密钥调用"), "type": "bar", "stack": "calls", "data": usage.keyed_calls},
+        ],
+    }
+    return render(request, "opendata/admin_usage.html", _admin_ctx(actor, usage=usage, chart=chart))
 
 
 def _masks(form: dict[str, Any]) -> dict[str, str]:

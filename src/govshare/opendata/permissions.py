@@ -120,6 +120,16 @@ def can_ckan_action(actor: Actor) -> bool:
     return _public(actor)
 
 
+def can_get_portal_usage(actor: Actor) -> bool:
+    """Platform admins (the e-government office) and the system."""
+    return actor.kind == "system" or actor.is_platform_admin
+
+
+def can_flush_portal_usage(actor: Actor) -> bool:
+    """The system (the scheduler's usage pass) and platform admins."""
+    return actor.kind == "system" or actor.is_platform_admin
+
+
 def can_dump_datastore(actor: Actor) -> bool:
     """Everyone, for open resources."""
     return _public(actor)

@@ -297,6 +297,32 @@ class Rankings(BaseModel):
     api_calls: list[PortalItem]
 
 
+class UsageRow(BaseModel):
+    """One released dataset's use: page views, downloads and CKAN API calls."""
+
+    resource_id: int
+    name: str
+    provider_name: str
+    level: str
+    views: int
+    downloads: int
+    api_calls: int
+
+
+class PortalUsage(BaseModel):
+    """The portal's use for the e-government office: totals, the most used datasets and the
+    CKAN API calls per day (anonymous and with a key)."""
+
+    views: int
+    downloads: int
+    api_calls: int
+    rows: list[UsageRow]
+    days: list[dt.date]
+    anonymous_calls: list[int]
+    keyed_calls: list[int]
+    pending_calls: int
+
+
 class ReleaseRow(BaseModel):
     """A resource of the admin page: its filing and its release (if any)."""
 

@@ -9,6 +9,7 @@ works in the caller's transaction and records the audit entry of every write.
 
 from govshare.catalog.service.categories import create_category, list_categories, list_units
 from govshare.catalog.service.portal import (
+    get_catalog_generation,
     get_domain_names,
     get_open_catalog_stamp,
     get_open_dcat,
@@ -54,6 +55,7 @@ __all__ = [
     "export_dcat",
     "export_province",
     "export_resources",
+    "get_catalog_generation",
     "get_domain_names",
     "get_open_catalog_stamp",
     "get_open_dcat",

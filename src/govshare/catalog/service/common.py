@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from govshare.accounts import service as accounts
 from govshare.catalog import permissions, search
@@ -434,9 +435,14 @@ def items_of(session: Session, resource_ids: Sequence[int]) -> dict[int, list[Da
 
 
 def categories_of(session: Session, ids: Sequence[int]) -> dict[int, Category]:
-    """Categories by id (a small table: the session's identity map usually answers)."""
+    """Categories by id (a small table: the session's identity map usually answers; the others
+    are loaded with one query, not one each)."""
+    wanted = set(ids)
+    missing = [i for i in wanted if identity_key(Category, i) not in session.identity_map]
+    if missing:
+        session.scalars(select(Category).where(Category.id.in_(missing))).all()
     out: dict[int, Category] = {}
-    for i in set(ids):
+    for i in wanted:
         category = session.get(Category, i)
         if category is not None:
             out[i] = category

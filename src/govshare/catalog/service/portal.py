@@ -301,6 +301,14 @@ def get_open_catalog_stamp(
     return int(row[0] or 0), row[1]
 
 
+def get_catalog_generation(session: Session, actor: Actor) -> str:
+    """The catalog's generation token: it changes in the transaction of every write that adds,
+    changes or removes a resource or a data item (docs/decisions/0005), so an answer cached under
+    it is exact. One primary-key read, where ``get_open_catalog_stamp`` scans the open set."""
+    require(permissions.can_get_catalog_generation(actor), "catalog.get_catalog_generation")
+    return search.generation(session)
+
+
 def get_open_dcat(
     session: Session,
     actor: Actor,

@@ -281,24 +281,11 @@ def search_rows(
         where = f"({where}) AND ({qsql})" if where else f"({qsql})"
     order = _order(cols, sort)
     sel = ", ".join(f"c{i}" for i in idx)
-    sql = (
-        f"SELECT _row, {sel} FROM {{t}}{' WHERE ' + where if where else ''} "
-        f"ORDER BY {order} LIMIT :lim OFFSET :off"
-    )
-    found = _query(v.serving_ref, sql, {**params, "lim": limit, "off": offset})
+    key = (v.serving_ref, where, tuple(sorted(params.items())))
     total = -1
     if include_total:
-        key = (v.serving_ref, where, tuple(sorted(params.items())))
-        with _totals_lock:
-            cached = _totals.get(key)
-        if cached is None:
-            cnt = f"SELECT count(*) FROM {{t}}{' WHERE ' + where if where else ''}"
-            cached = int(_query(v.serving_ref, cnt, params)[0][0])
-            with _totals_lock:
-                _totals[key] = cached
-                while len(_totals) > 4096:
-                    _totals.popitem(last=False)
-        total = cached
+        total = _total(v, where, params, key)
+    found = _page(v, sel, where, params, order, limit, offset, key)
     records = [{"_id": r[0], **_row_dict(cols, idx, r[1:])} for r in found]
     _record(
         session,
@@ -331,6 +318,90 @@ def search_rows(
         offset=offset,
         version=v.number,
     )
+
+
+def _total(v: DatasetVersion, where: str, params: dict[str, Any], key: tuple[Any, ...]) -> int:
+    """How many rows match, counted once per version and filter (the whole version: its row
+    count, known since the load)."""
+    if not where and v.rows is not None:
+        return int(v.rows)
+    with _totals_lock:
+        cached = _totals.get(key)
+    if cached is None:
+        cnt = f"SELECT count(*) FROM {{t}}{' WHERE ' + where if where else ''}"
+        cached = int(_query(v.serving_ref, cnt, params)[0][0])
+        with _totals_lock:
+            _totals[key] = cached
+            while len(_totals) > 4096:
+                _totals.popitem(last=False)
+    return cached
+
+
+def _page(
+    v: DatasetVersion,
+    sel: str,
+    where: str,
+    params: dict[str, Any],
+    order: str,
+    limit: int,
+    offset: int,
+    key: tuple[Any, ...],
+) -> list[tuple[Any, ...]]:
+    """One page in ``order``. In row order the page is found by seeking on ``_row`` instead of
+    skipping ``offset`` rows: straight to it when the version's rows are numbered 1…n without a
+    filter, else from the nearest of the seek points kept per version and filter (``_row`` of
+    every SEEK_STRIDE-th match) (docs/performance.md, "Open data")."""
+    after, skip = 0, offset
+    if order == "_row" and offset >= SEEK_STRIDE:
+        if not where and _dense(v):
+            after, skip = offset, 0
+        elif where:
+            points = _seek_points(v, where, params, key)
+            k = min(offset // SEEK_STRIDE, len(points))
+            if k:
+                after, skip = points[k - 1], offset - k * SEEK_STRIDE
+    conds = " AND ".join(c for c in (("_row > :after" if after else ""), where) if c)
+    sql = (
+        f"SELECT _row, {sel} FROM {{t}}{' WHERE ' + conds if conds else ''} "
+        f"ORDER BY {order} LIMIT :lim OFFSET :off"
+    )
+    return _query(v.serving_ref, sql, {**params, "after": after, "lim": limit, "off": skip})
+
+
+SEEK_STRIDE = 100
+_dense_refs: dict[str, bool] = {}
+_seeks: OrderedDict[tuple[Any, ...], list[int]] = OrderedDict()
+
+
+def _dense(v: DatasetVersion) -> bool:
+    """Whether the version's row store numbers its rows 1…rows (then row n is ``_row = n``)."""
+    known = _dense_refs.get(v.serving_ref)
+    if known is None:
+        lo, hi = _query(v.serving_ref, "SELECT min(_row), max(_row) FROM {t}", {})[0]
+        known = lo == 1 and hi == v.rows
+        with _totals_lock:
+            _dense_refs[v.serving_ref] = known
+    return known
+
+
+def _seek_points(
+    v: DatasetVersion, where: str, params: dict[str, Any], key: tuple[Any, ...]
+) -> list[int]:
+    """``_row`` of every SEEK_STRIDE-th row matching ``where`` (one pass, then cached)."""
+    with _totals_lock:
+        points = _seeks.get(key)
+    if points is None:
+        sql = (
+            "SELECT _row FROM (SELECT _row, row_number() OVER (ORDER BY _row) AS n "
+            f"FROM {{t}} WHERE {where}) s WHERE n - (n / {SEEK_STRIDE}) * {SEEK_STRIDE} = 0 "
+            "ORDER BY _row"
+        )
+        points = [int(r[0]) for r in _query(v.serving_ref, sql, params)]
+        with _totals_lock:
+            _seeks[key] = points
+            while len(_seeks) > 256:
+                _seeks.popitem(last=False)
+    return points
 
 
 def _order(cols: list[Column], sort: str | None) -> str:

@@ -1,7 +1,8 @@
 """The open-data portal's use cases, split by sub-entity: portal (public reads: home, search,
 dataset pages, downloads, descriptors, rankings, the visitor rate limit), ckan (the CKAN Action
 API), feeds (DCAT-AP), releases (opening resources, masks, level changes), users (public users),
-applications (conditional resources) and requests (public data requests). ``_common`` holds
+applications (conditional resources), requests (public data requests) and usage (API calls
+tallied in memory, flushed by the scheduler). ``_common`` holds
 the portal actor, the released set, masking and the per-stamp cache.
 """
 
@@ -43,6 +44,7 @@ from govshare.opendata.service.requests import (
     list_request_providers,
     submit_data_request,
 )
+from govshare.opendata.service.usage import flush_portal_usage, get_portal_usage
 from govshare.opendata.service.users import (
     create_public_api_key,
     log_in_public_user,
@@ -65,6 +67,7 @@ __all__ = [
     "decide_application",
     "download_dataset",
     "dump_datastore",
+    "flush_portal_usage",
     "get_data_request",
     "get_datapackage",
     "get_portal_dataset",
@@ -72,6 +75,7 @@ __all__ = [
     "get_portal_department",
     "get_portal_home",
     "get_portal_stamp",
+    "get_portal_usage",
     "get_rankings",
     "list_applications",
     "list_data_requests",

@@ -7,24 +7,23 @@ and API key; ``datastore_search`` is recorded in the audit trail (a data read)."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govshare.audit import service as audit
 from govshare.catalog import service as catalog
 from govshare.catalog.schemas import ResourcePublic
 from govshare.core.config import get_settings
-from govshare.core.db import utcnow
 from govshare.core.errors import FieldError, Invalid, NotAuthorized, NotFound
 from govshare.core.i18n import _
 from govshare.core.security import Actor, require
 from govshare.datastore import service as datastore
 from govshare.opendata import ckan, permissions
-from govshare.opendata.models import ApiUsage, PublicUser, Release
+from govshare.opendata.models import PublicUser, Release
 from govshare.opendata.service._common import (
     PORTAL,
     cached,
@@ -34,6 +33,11 @@ from govshare.opendata.service._common import (
     released,
     stamp,
 )
+from govshare.opendata.service.usage import tally_call
+
+#: Records a read's audit entry once the read has committed: the group-commit recorder (the CKAN
+#: route passes one that queues the entry), or None to write it in the caller's transaction.
+Recorder = Callable[..., None] | None
 
 ACTIONS = (
     "package_list",
@@ -51,39 +55,6 @@ ACTIONS = (
 
 def _bad(field: str, message: str) -> Invalid:
     return Invalid(message, errors=[FieldError(field, message)])
-
-
-def _count_call(session: Session, caller: PublicUser | None, resource_ids: list[int]) -> None:
-    day = utcnow().date()
-    prefix = caller.api_key_prefix if caller else ""
-    done = session.execute(
-        update(ApiUsage)
-        .where(ApiUsage.day == day, ApiUsage.key_prefix == prefix)
-        .values(calls=ApiUsage.calls + 1)
-    )
-    if not done.rowcount:  # type: ignore[attr-defined]
-        try:
-            with session.begin_nested():
-                session.add(
-                    ApiUsage(
-                        day=day,
-                        key_prefix=prefix,
-                        public_user_id=caller.id if caller else None,
-                        calls=1,
-                    )
-                )
-        except IntegrityError:
-            session.execute(
-                update(ApiUsage)
-                .where(ApiUsage.day == day, ApiUsage.key_prefix == prefix)
-                .values(calls=ApiUsage.calls + 1)
-            )
-    if resource_ids:
-        session.execute(
-            update(Release)
-            .where(Release.resource_id.in_(resource_ids))
-            .values(api_calls=Release.api_calls + 1)
-        )
 
 
 def _base() -> str:
@@ -166,14 +137,21 @@ def ckan_action(
     params: dict[str, Any],
     *,
     caller: PublicUser | None = None,
+    audit_with: Recorder = None,
 ) -> Any:
-    """Run one CKAN action with its parameters; returns the ``result`` of CKAN's envelope."""
+    """Run one CKAN action with its parameters; returns the ``result`` of CKAN's envelope.
+
+    Only reads: the call is tallied in memory (``service/usage``) and a ``datastore_search``'s
+    audit entry goes to ``audit_with`` when given (the group-commit recorder), so the route may
+    run it in a read-only transaction."""
     require(permissions.can_ckan_action(actor), "opendata.ckan_action")
     if action not in ACTIONS:
         raise NotFound(_("没有这个接口：{action}").format(action=action[:60]))
     handler = _HANDLERS[action]
+    if action == "datastore_search":
+        handler = partial(_datastore_search, audit_with=audit_with)
     result, touched = handler(session, actor, params, caller)
-    _count_call(session, caller, touched)
+    tally_call(caller, touched)
     return result
 
 
@@ -420,24 +398,30 @@ def _resource_show(session: Session, actor: Actor, p: dict[str, Any], c: Any) ->
 
 def _datastore_target(
     session: Session, actor: Actor, value: Any, caller: PublicUser | None
-) -> tuple[ResourcePublic, Release]:
+) -> tuple[ResourcePublic, str, dict[str, str]]:
+    """The released resource behind a CKAN resource id, its level and masks (cached per portal
+    version); NotAuthorized for a conditional one the caller was not granted."""
     text = str(value or "").strip()
     hit = _lookup_uuid(session, text) if len(text) == 36 else None
     if hit is None or hit[1] != "csv":
         raise NotFound(_("资源不存在：{id}").format(id=text[:40]))
-    resource = _show(session, actor, hit[0])
-    rel = session.scalars(
-        select(Release).where(Release.resource_id == hit[0], Release.status == "released")
-    ).one()
-    if not permissions.can_read_data(
-        rel.level, granted(session, caller.id if caller else None, hit[0])
-    ):
+    rid = hit[0]
+
+    def build() -> tuple[ResourcePublic, str, dict[str, str]]:
+        resource = _show(session, actor, rid)
+        rel = session.scalars(
+            select(Release).where(Release.resource_id == rid, Release.status == "released")
+        ).one()
+        return resource, rel.level, dict(rel.masks)
+
+    resource, level, masks = cached(("datastore_target", stamp(session, actor), rid), build)
+    if not permissions.can_read_data(level, granted(session, caller.id if caller else None, rid)):
         raise NotAuthorized(
             _("该数据集为有条件开放，申请获批后凭 API 密钥访问。"),
             action="opendata.ckan_action",
-            target=("resource", str(hit[0]), resource.name),
+            target=("resource", str(rid), resource.name),
         )
-    return resource, rel
+    return resource, level, masks
 
 
 def _fields_param(value: Any) -> list[str] | None:
@@ -480,9 +464,14 @@ def _bool(value: Any, default: bool) -> bool:
 
 
 def _datastore_search(
-    session: Session, actor: Actor, p: dict[str, Any], caller: PublicUser | None
+    session: Session,
+    actor: Actor,
+    p: dict[str, Any],
+    caller: PublicUser | None,
+    audit_with: Recorder = None,
 ) -> Any:
-    resource, rel = _datastore_target(session, actor, p.get("resource_id") or p.get("id"), caller)
+    target = p.get("resource_id") or p.get("id")
+    resource, _level, masks = _datastore_target(session, actor, target, caller)
     limit = min(_int(p, "limit", 100), get_settings().opendata_rows_max)
     offset = _int(p, "offset", 0)
     fields = _fields_param(p.get("fields"))
@@ -493,7 +482,7 @@ def _datastore_search(
     sort = p.get("sort")
     if sort is not None and not isinstance(sort, str):
         raise _bad("sort", _('sort 应为文本，如 "信息项 desc"。'))
-    fns = mask_functions(resource, rel.masks)
+    fns = mask_functions(resource, masks)
     masked = [n for n in filters if n in fns] + [
         part.split()[0].strip('"')
         for part in (sort or "").split(",")
@@ -527,13 +516,12 @@ def _datastore_search(
         audited_by_caller=True,
     )
     records = _mask_records(found.records, fns)
-    audit.record(
-        session,
-        actor,
-        "opendata.ckan_action",
-        ("resource", str(resource.id), resource.name),
-        details={"action": "datastore_search", "version": found.version, "rows": len(records)},
-    )
+    target = ("resource", str(resource.id), resource.name)
+    details = {"action": "datastore_search", "version": found.version, "rows": len(records)}
+    if audit_with is not None:
+        audit_with(actor, "opendata.ckan_action", target, details=details)
+    else:
+        audit.record(session, actor, "opendata.ckan_action", target, details=details)
     rid = ckan.resource_uuid(resource.id, "csv")
     names = [f["id"] for f in found.fields]
     result: dict[str, Any] = {
@@ -561,8 +549,13 @@ def _datastore_search(
     return result, [resource.id]
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _mask_records(records: list[dict[str, Any]], fns: dict[str, Any]) -> list[dict[str, Any]]:
     if not fns:
+        if all(isinstance(v, _PLAIN) for r in records for v in r.values()):
+            return records  # what SQLite gives: JSON as it is
         return [_jsonable_row(r) for r in records]
     out = []
     for r in records:
@@ -636,8 +629,8 @@ def dump_datastore(
 
     if fmt not in ("csv", "json", "xlsx"):
         raise _bad("format", _("不支持的下载格式。"))
-    resource, _rel = _datastore_target(session, actor, resource_uuid, caller)
-    _count_call(session, caller, [resource.id])
+    resource, _level, _masks = _datastore_target(session, actor, resource_uuid, caller)
+    tally_call(caller, [resource.id])
     return download_dataset(
         session, actor, resource.id, fmt, visitor_id=caller.id if caller else None
     )

@@ -8,7 +8,8 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from govshare.accounts import service as accounts
@@ -22,7 +23,7 @@ from govshare.core.ratelimit import get_rate_limiter
 from govshare.core.security import Actor, require
 from govshare.datastore import service as datastore
 from govshare.opendata import permissions
-from govshare.opendata.models import Application, DataRequest, Release
+from govshare.opendata.models import Application, DataRequest, PortalSummary, Release
 from govshare.opendata.schemas import (
     ApplicationPublic,
     PortalDataset,
@@ -103,39 +104,56 @@ def _items(session: Session, summaries: list[Any]) -> list[PortalItem]:
 
 
 def get_portal_home(session: Session, actor: Actor) -> PortalHome:
-    """Counts by level, domain, department and county; the latest updates (cached per stamp)."""
+    """Counts by level, domain, department and county; the latest updates. Computed once per
+    portal version and kept (``PortalSummary``), so a new app process reads them instead of
+    counting every released resource again; cached in memory per version too."""
     require(permissions.can_get_portal_home(actor), "opendata.get_portal_home")
     key = stamp(session, actor)
+    home = cached(("home", key), lambda: _summary(session, actor, key))
+    answered = session.scalar(
+        select(func.count()).select_from(DataRequest).where(DataRequest.status == "answered")
+    )
+    return home.model_copy(update={"requests_answered": int(answered or 0)})
 
-    def build() -> PortalHome:
-        latest, total, facets, _t = catalog.search_open_resources(
-            session,
-            actor,
-            released(),
-            sort="modified_desc",
-            limit=8,
-            facets=("domain", "provider", "county", "open_type"),
-            facet_limit=1000,
-        )
-        levels = {f.value: f.count for f in facets.get("open_type", [])}
-        answered = session.scalar(
-            select(func.count()).select_from(DataRequest).where(DataRequest.status == "answered")
-        )
-        with_data = len(set(datasets_by_resource(session)) & set(session.scalars(released()).all()))
-        return PortalHome(
-            total=total,
-            open_count=levels.get("open", 0),
-            conditional_count=levels.get("conditional", 0),
-            with_data=with_data,
-            domains=facets.get("domain", []),
-            providers=facets.get("provider", [])[:20],
-            counties=facets.get("county", []),
-            latest=_items(session, latest),
-            requests_answered=int(answered or 0),
-            stamp=key,
-        )
 
-    return cached(("home", key), build)
+def _summary(session: Session, actor: Actor, key: str) -> PortalHome:
+    body = session.scalar(select(PortalSummary.body).where(PortalSummary.stamp == key))
+    if body is not None:
+        return PortalHome.model_validate_json(body)
+    home = _count_home(session, actor, key)
+    try:
+        with session.begin_nested():
+            session.execute(delete(PortalSummary).where(PortalSummary.stamp != key))
+            session.add(PortalSummary(stamp=key, body=home.model_dump_json()))
+    except IntegrityError:
+        pass  # another app server kept this version's summary first: the same counts
+    return home
+
+
+def _count_home(session: Session, actor: Actor, key: str) -> PortalHome:
+    latest, total, facets, _t = catalog.search_open_resources(
+        session,
+        actor,
+        released(),
+        sort="modified_desc",
+        limit=8,
+        facets=("domain", "provider", "county", "open_type"),
+        facet_limit=1000,
+    )
+    levels = {f.value: f.count for f in facets.get("open_type", [])}
+    with_data = len(set(datasets_by_resource(session)) & set(session.scalars(released()).all()))
+    return PortalHome(
+        total=total,
+        open_count=levels.get("open", 0),
+        conditional_count=levels.get("conditional", 0),
+        with_data=with_data,
+        domains=facets.get("domain", []),
+        providers=facets.get("provider", [])[:20],
+        counties=facets.get("county", []),
+        latest=_items(session, latest),
+        requests_answered=0,
+        stamp=key,
+    )
 
 
 def _clean_filters(filters: dict[str, Any]) -> dict[str, Any]:
