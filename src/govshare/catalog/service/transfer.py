@@ -870,8 +870,7 @@ def import_resources(
             target=("department", str(ctx.department_id), ctx.department_name),
             extra={"report": report.model_dump(mode="json")},
         )
-    created = insert_many(session, actor, [(a.data, a.resolved, a.seq) for a in accepted])
-    ids = [r.id for r in created]
+    ids = insert_many(session, actor, [(a.data, a.resolved, a.seq) for a in accepted])
     report.imported, report.imported_ids = len(ids), ids
     audit.record(
         session,
