@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from govshare.catalog.schemas import LEI_OF_CLASS, SHARE_METHODS_BY_FORMAT, ResourceCreate
 from govshare.core.config import Settings
@@ -22,9 +23,11 @@ from govshare.core.i18n import _
 _PUNCT = re.compile(r"[\s\u3000]+")
 
 
+@lru_cache(maxsize=65_536)
 def normalize_name(name: str) -> str:
     """The key under which two names count as the same: full-width folded (NFKC), lower case,
-    without spaces or punctuation (the duplicate defect the Inspur guide names)."""
+    without spaces or punctuation (the duplicate defect the Inspur guide names). Cached: an
+    import normalises the same data item names thousands of times."""
     text = unicodedata.normalize("NFKC", name).lower()
     return "".join(
         ch for ch in _PUNCT.sub("", text) if not unicodedata.category(ch).startswith(("P", "S"))

@@ -346,16 +346,22 @@ _ITEM_FIELDS = (
 )
 
 
+def fields_of(data: ResourceCreate, resolved: Resolved) -> dict[str, Any]:
+    """The resource row's own fields from a filed payload (not the code, status or items)."""
+    out = {f: getattr(data, f) for f in _DIRECT}
+    out["name_key"] = normalize_name(data.name)
+    out["provider_name"] = resolved.provider_name
+    out["provider_code"] = resolved.provider_code
+    out["provider_area_code"] = resolved.provider_area_code
+    out["category_id"] = resolved.category.id
+    out["category_class"] = resolved.category.category_class
+    return out
+
+
 def fill(resource: Resource, data: ResourceCreate, resolved: Resolved) -> None:
     """The row's own fields from a filed payload (not the data items)."""
-    for f in _DIRECT:
-        setattr(resource, f, getattr(data, f))
-    resource.name_key = normalize_name(data.name)
-    resource.provider_name = resolved.provider_name
-    resource.provider_code = resolved.provider_code
-    resource.provider_area_code = resolved.provider_area_code
-    resource.category_id = resolved.category.id
-    resource.category_class = resolved.category.category_class
+    for key, value in fields_of(data, resolved).items():
+        setattr(resource, key, value)
 
 
 def apply(session: Session, resource: Resource, data: ResourceCreate, resolved: Resolved) -> None:
@@ -399,11 +405,31 @@ def index(session: Session, resource: Resource, data: ResourceCreate) -> None:
 def document_of(session: Session, resource: Resource, data: ResourceCreate) -> dict[str, str]:
     """The search document's token fields of a resource."""
     category = session.get(Category, resource.category_id)
-    extra = [resource.provider_name, resource.code, *data.keywords]
-    if category is not None:
-        extra.append(category.name)
+    return document_for(
+        data,
+        code=resource.code,
+        provider_name=resource.provider_name,
+        category_name=category.name if category is not None else None,
+        status=resource.status,
+        department_id=resource.provider_department_id,
+    )
+
+
+def document_for(
+    data: ResourceCreate,
+    *,
+    code: str,
+    provider_name: str,
+    category_name: str | None,
+    status: str,
+    department_id: int,
+) -> dict[str, str]:
+    """The search document's token fields of a filed payload (no database access: batches)."""
+    extra = [provider_name, code, *data.keywords]
+    if category_name is not None:
+        extra.append(category_name)
     items = [f"{i.name} {i.description}".strip() for i in data.data_items]
-    scope = search.scope_tokens(resource.status, resource.provider_department_id)
+    scope = search.scope_tokens(status, department_id)
     return search.document_tokens(data.name, extra, data.abstract, items, scope)
 
 
