@@ -42,6 +42,18 @@ class TestLoadDataset:
         assert gender["nulls"] == 0 and gender["distinct"] == 2
         assert {t[0] for t in gender["top"]} == {"男", "女"}
 
+    def test_profile_from_a_sample_still_counts_top_values_exactly(
+        self, db, session, steward, ds, tmp_path, monkeypatch
+    ):
+        from govshare.datastore.engines import duck
+
+        monkeypatch.setattr(duck, "PROFILE_SAMPLE_FROM", 1)  # a large file's way, on 3,000 rows
+        rows = list(person_rows(3000))
+        load(db, session, steward, ds, write_rows(tmp_path / "p.csv", person_header(), rows))
+        gender = next(p for p in _current(session, ds).profile if p["name"] == "性别")
+        men = sum(r[1] == "男" for r in rows)
+        assert sorted(gender["top"], key=lambda t: t[0]) == [["女", 3000 - men], ["男", men]]
+
     def test_gbk_file_with_bad_rows_rejects_each_with_row_column_value_reason(
         self, db, session, steward, ds, tmp_path
     ):

@@ -281,23 +281,40 @@ def diff_rows(
 # --- profile and preview ---------------------------------------------------------------------
 
 
+PROFILE_SAMPLE_FROM = 200_000  # rows; from here on the candidate top values come from a sample
+
+
 def profile(con: Any, path: Path, columns: list[Column], top: int = 5) -> list[dict[str, Any]]:
-    """Per column: nulls, distinct (approximate past 10k), min, max, most frequent values."""
+    """Per column: nulls, distinct (approximate past 10k), min, max, most frequent values.
+
+    The most frequent values are found by ``approx_top_k`` over the whole file, or over a 10%
+    sample of its row groups past ``PROFILE_SAMPLE_FROM`` rows (the sketch costs more than the
+    rest of the profile together); their counts are then exact, from the whole file."""
     rel = f"read_parquet({lit(path)})"
     parts = []
     for c in columns:
         n = q(c.name)
         parts.append(
             f"count(*) - count({n}), approx_count_distinct({n}), min({n})::VARCHAR, "
-            f"max({n})::VARCHAR, approx_top_k({n}, {top})"
+            f"max({n})::VARCHAR"
         )
     row = con.execute(f"SELECT count(*), {', '.join(parts)} FROM {rel}").fetchone()
     total = row[0]
+    sample = (
+        f"(SELECT * FROM {rel} USING SAMPLE 10% (system))" if total >= PROFILE_SAMPLE_FROM else rel
+    )
+    sketch = ", ".join(f"approx_top_k({q(c.name)}, {top})" for c in columns)
+
+    def candidates(source: str) -> list[list[Any]]:
+        found = con.execute(f"SELECT {sketch} FROM {source}").fetchone()
+        return [[v for v in (vs or []) if v is not None] for vs in found]
+
+    tops = candidates(sample)
+    if sample != rel and not any(tops):  # the sample drew no row (tiny chance): the whole file
+        tops = candidates(rel)
     out: list[dict[str, Any]] = []
-    tops: list[list[Any]] = []
     for i, c in enumerate(columns):
-        nulls, distinct, lo, hi, top_values = row[1 + i * 5 : 6 + i * 5]
-        tops.append([v for v in (top_values or []) if v is not None])
+        nulls, distinct, lo, hi = row[1 + i * 4 : 5 + i * 4]
         out.append(
             {
                 "name": c.name,
@@ -310,20 +327,17 @@ def profile(con: Any, path: Path, columns: list[Column], top: int = 5) -> list[d
                 "top": [],
             }
         )
-    counts = []
+    # Exact counts of the candidates, one query per column (their types differ): only rows
+    # holding a candidate are grouped.
     for i, c in enumerate(columns):
-        for j, _v in enumerate(tops[i]):
-            counts.append(f"count(*) FILTER (WHERE {q(c.name)} = $v{i}_{j})")
-    if counts:
-        params = {f"v{i}_{j}": v for i, vs in enumerate(tops) for j, v in enumerate(vs)}
-        values = con.execute(f"SELECT {', '.join(counts)} FROM {rel}", params).fetchone()
-        k = 0
-        for i, vs in enumerate(tops):
-            pairs = []
-            for v in vs:
-                pairs.append([_jsonable(v), int(values[k])])
-                k += 1
-            out[i]["top"] = sorted(pairs, key=lambda p: -p[1])
+        if not tops[i]:
+            continue
+        params = {f"v{j}": v for j, v in enumerate(tops[i])}
+        marks = ", ".join(f"${k}" for k in params)
+        sql = f"SELECT {q(c.name)}, count(*) FROM {rel} WHERE {q(c.name)} IN ({marks}) GROUP BY 1"
+        counts = dict(con.execute(sql, params).fetchall())
+        ranked = sorted(enumerate(tops[i]), key=lambda p: (-counts.get(p[1], 0), p[0]))
+        out[i]["top"] = [[_jsonable(v), int(counts.get(v, 0))] for _j, v in ranked]
     return out
 
 
