@@ -42,6 +42,18 @@ class TestLoadDataset:
         assert gender["nulls"] == 0 and gender["distinct"] == 2
         assert {t[0] for t in gender["top"]} == {"男", "女"}
 
+    def test_profile_from_a_sample_still_counts_top_values_exactly(
+        self, db, session, steward, ds, tmp_path, monkeypatch
+    ):
+        from govshare.datastore.engines import duck
+
+        monkeypatch.setattr(duck, "PROFILE_SAMPLE_FROM", 1)  # a large file's way, on 3,000 rows
+        rows = list(person_rows(3000))
+        load(db, session, steward, ds, write_rows(tmp_path / "p.csv", person_header(), rows))
+        gender = next(p for p in _current(session, ds).profile if p["name"] == "性别")
+        men = sum(r[1] == "男" for r in rows)
+        assert sorted(gender["top"], key=lambda t: t[0]) == [["女", 3000 - men], ["男", men]]
+
     def test_gbk_file_with_bad_rows_rejects_each_with_row_column_value_reason(
         self, db, session, steward, ds, tmp_path
     ):
@@ -63,6 +75,23 @@ class TestLoadDataset:
         assert rec.rows_rejected == 5
         v = _current(session, ds)
         assert v.rows == 95 and v.source["encoding"] == "gb18030"
+
+    def test_duplicate_key_row_is_left_out_of_the_file_and_the_row_store(
+        self, db, session, steward, ds, tmp_path
+    ):
+        rows = list(person_rows(50))
+        rows[19][2], rows[19][0] = rows[3][2], "重复者"
+        rec = load(db, session, steward, ds, write_rows(tmp_path / "d.csv", person_header(), rows))
+        assert rec.status == "succeeded", rec.error
+        assert [r[0] for r in rec.reject_sample] == [21]
+        found = service.lookup_rows(session, steward, ds.resource_id, [rows[3][2]])
+        assert [r["姓名"] for r in found] == [rows[3][0]]
+        page = service.page_rows(session, steward, ds.resource_id, limit=100)
+        assert len(page.rows) == 49 and "重复者" not in {r["姓名"] for r in page.rows}
+        assert page.rows[0]["更新时间"] == rows[0][9]  # whole seconds, as filters compare them
+        _n, _t, body = service.download_version(session, steward, ds.id, fmt="csv")
+        text = b"".join(body).decode("utf-8-sig")
+        assert text.count("\n") == 50 and "重复者" not in text
 
     def test_rejects_over_the_threshold_fail_the_load_and_keep_the_current_version(
         self, db, session, steward, tmp_path

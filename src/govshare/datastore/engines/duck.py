@@ -102,17 +102,7 @@ def finalize(
     dup_rows: list[tuple[int, int | None, str, str]] = []
     dup_count = 0
     if keys:
-        kx = _key_expr(keys)
-        # Most loads have no duplicate key: one aggregate finds that; details only if needed.
-        con.execute(
-            f"CREATE TEMP TABLE dupkey AS SELECT {kx}, min(_row) AS _first FROM staged "
-            f"GROUP BY ALL HAVING count(*) > 1"
-        )
-        using = ", ".join(q(k.name) for k in keys)
-        con.execute(
-            f"CREATE TEMP TABLE dup AS SELECT s._row, {_key_expr(keys, 's')}, d._first "
-            f"FROM staged s JOIN dupkey d USING ({using}) WHERE s._row <> d._first"
-        )
+        _find_duplicates(con, "staged", keys)
         if has_prev and mode == "append":
             on = " AND ".join(f"s.{q(k.name)} = p.{q(k.name)}" for k in keys)
             con.execute(
@@ -120,13 +110,7 @@ def finalize(
                 f"WHERE EXISTS (SELECT 1 FROM prev p WHERE {on}) "
                 f"AND s._row NOT IN (SELECT _row FROM dup)"
             )
-        dup_count = con.execute("SELECT count(*) FROM dup").fetchone()[0]
-        label = "、".join(k.name for k in keys)
-        for row in con.execute(
-            f"SELECT _row, _first, {kx} FROM dup ORDER BY _row LIMIT {int(reject_sample)}"
-        ).fetchall():
-            value = "|".join("" if v is None else str(v) for v in row[2:])
-            dup_rows.append((int(row[0]), row[1], label, value))
+        dup_rows, dup_count = _duplicate_sample(con, keys, reject_sample)
         clean = "SELECT * FROM staged WHERE _row NOT IN (SELECT _row FROM dup)"
     else:
         clean = "SELECT * FROM staged"
@@ -154,6 +138,74 @@ def finalize(
 
     rows = pq.ParquetFile(str(out)).metadata.num_rows
     return Finalized(int(rows), dup_rows, int(dup_count))
+
+
+def _find_duplicates(con: Any, rel: str, keys: Sequence[Column], extra: str = "") -> None:
+    """Temp table ``dup``: the rows of ``rel`` whose key an earlier row (lower ``_row``) has,
+    with that first row (``_first``) and the ``extra`` columns of ``rel``."""
+    # Most loads have no duplicate key: one aggregate finds that; details only if needed.
+    con.execute(
+        f"CREATE TEMP TABLE dupkey AS SELECT {_key_expr(keys)}, min(_row) AS _first FROM {rel} "
+        f"GROUP BY ALL HAVING count(*) > 1"
+    )
+    using = ", ".join(q(k.name) for k in keys)
+    con.execute(
+        f"CREATE TEMP TABLE dup AS SELECT s._row, {_key_expr(keys, 's')}, d._first{extra} "
+        f"FROM {rel} s JOIN dupkey d USING ({using}) WHERE s._row <> d._first"
+    )
+
+
+def _duplicate_sample(
+    con: Any, keys: Sequence[Column], reject_sample: int
+) -> tuple[list[tuple[int, int | None, str, str]], int]:
+    """The first ``reject_sample`` rows of ``dup`` as rejects, and how many there are."""
+    dup_count = int(con.execute("SELECT count(*) FROM dup").fetchone()[0])
+    label = "、".join(k.name for k in keys)
+    out = []
+    for row in con.execute(
+        f"SELECT _row, _first, {_key_expr(keys)} FROM dup ORDER BY _row LIMIT {int(reject_sample)}"
+    ).fetchall():
+        value = "|".join("" if v is None else str(v) for v in row[2:])
+        out.append((int(row[0]), row[1], label, value))
+    return out, dup_count
+
+
+@dataclass
+class Duplicates:
+    rejects: list[tuple[int, int | None, str, str]]  # row, first row, items, value
+    count: int
+    positions: list[int]  # 0-based positions of the duplicate rows in the version file
+
+
+def duplicates(
+    con: Any, keys_file: Path, keys: Sequence[Column], *, reject_sample: int = 1000
+) -> Duplicates:
+    """Rows of a replace load whose key repeats (all but the first): ``keys_file`` holds the
+    key columns and ``_row`` of the version file's rows, in the same order."""
+    con.execute(
+        f"CREATE TEMP VIEW loadkeys AS SELECT * FROM read_parquet({lit(keys_file)}, "
+        f"file_row_number = true)"
+    )
+    _find_duplicates(con, "loadkeys", keys, ", s.file_row_number AS _pos")
+    rejects, count = _duplicate_sample(con, keys, reject_sample)
+    positions = (
+        [int(r[0]) for r in con.execute("SELECT _pos FROM dup ORDER BY _pos").fetchall()]
+        if count
+        else []
+    )
+    return Duplicates(rejects, count, positions)
+
+
+def drop_rows(con: Any, path: Path, columns: list[Column]) -> None:
+    """Rewrite a version file without the rows in temp table ``dup`` (``_pos``)."""
+    tmp = path.with_suffix(".rewrite")
+    cols = ", ".join(q(c.name) for c in columns)
+    con.execute(
+        f"COPY (SELECT {cols} FROM read_parquet({lit(path)}, file_row_number = true) "
+        f"WHERE file_row_number NOT IN (SELECT _pos FROM dup)) TO {lit(tmp)} "
+        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
+    )
+    tmp.replace(path)
 
 
 # --- comparing versions ----------------------------------------------------------------------
@@ -230,23 +282,40 @@ def diff_rows(
 # --- profile and preview ---------------------------------------------------------------------
 
 
+PROFILE_SAMPLE_FROM = 200_000  # rows; from here on the candidate top values come from a sample
+
+
 def profile(con: Any, path: Path, columns: list[Column], top: int = 5) -> list[dict[str, Any]]:
-    """Per column: nulls, distinct (approximate past 10k), min, max, most frequent values."""
+    """Per column: nulls, distinct (approximate past 10k), min, max, most frequent values.
+
+    The most frequent values are found by ``approx_top_k`` over the whole file, or over a 10%
+    sample of its row groups past ``PROFILE_SAMPLE_FROM`` rows (the sketch costs more than the
+    rest of the profile together); their counts are then exact, from the whole file."""
     rel = f"read_parquet({lit(path)})"
     parts = []
     for c in columns:
         n = q(c.name)
         parts.append(
             f"count(*) - count({n}), approx_count_distinct({n}), min({n})::VARCHAR, "
-            f"max({n})::VARCHAR, approx_top_k({n}, {top})"
+            f"max({n})::VARCHAR"
         )
     row = con.execute(f"SELECT count(*), {', '.join(parts)} FROM {rel}").fetchone()
     total = row[0]
+    sample = (
+        f"(SELECT * FROM {rel} USING SAMPLE 10% (system))" if total >= PROFILE_SAMPLE_FROM else rel
+    )
+    sketch = ", ".join(f"approx_top_k({q(c.name)}, {top})" for c in columns)
+
+    def candidates(source: str) -> list[list[Any]]:
+        found = con.execute(f"SELECT {sketch} FROM {source}").fetchone()
+        return [[v for v in (vs or []) if v is not None] for vs in found]
+
+    tops = candidates(sample)
+    if sample != rel and not any(tops):  # the sample drew no row (tiny chance): the whole file
+        tops = candidates(rel)
     out: list[dict[str, Any]] = []
-    tops: list[list[Any]] = []
     for i, c in enumerate(columns):
-        nulls, distinct, lo, hi, top_values = row[1 + i * 5 : 6 + i * 5]
-        tops.append([v for v in (top_values or []) if v is not None])
+        nulls, distinct, lo, hi = row[1 + i * 4 : 5 + i * 4]
         out.append(
             {
                 "name": c.name,
@@ -259,20 +328,17 @@ def profile(con: Any, path: Path, columns: list[Column], top: int = 5) -> list[d
                 "top": [],
             }
         )
-    counts = []
+    # Exact counts of the candidates, one query per column (their types differ): only rows
+    # holding a candidate are grouped.
     for i, c in enumerate(columns):
-        for j, _v in enumerate(tops[i]):
-            counts.append(f"count(*) FILTER (WHERE {q(c.name)} = $v{i}_{j})")
-    if counts:
-        params = {f"v{i}_{j}": v for i, vs in enumerate(tops) for j, v in enumerate(vs)}
-        values = con.execute(f"SELECT {', '.join(counts)} FROM {rel}", params).fetchone()
-        k = 0
-        for i, vs in enumerate(tops):
-            pairs = []
-            for v in vs:
-                pairs.append([_jsonable(v), int(values[k])])
-                k += 1
-            out[i]["top"] = sorted(pairs, key=lambda p: -p[1])
+        if not tops[i]:
+            continue
+        params = {f"v{j}": v for j, v in enumerate(tops[i])}
+        marks = ", ".join(f"${k}" for k in params)
+        sql = f"SELECT {q(c.name)}, count(*) FROM {rel} WHERE {q(c.name)} IN ({marks}) GROUP BY 1"
+        counts = dict(con.execute(sql, params).fetchall())
+        ranked = sorted(enumerate(tops[i]), key=lambda p: (-counts.get(p[1], 0), p[0]))
+        out[i]["top"] = [[_jsonable(v), int(counts.get(v, 0))] for _j, v in ranked]
     return out
 
 

@@ -35,13 +35,23 @@ class QueryTimeout(Exception):
 
 def _storable(arr: pa.Array) -> pa.Array:
     t = arr.type
-    if pa.types.is_date(t) or pa.types.is_timestamp(t):
+    if pa.types.is_timestamp(t) and t.unit != "s":
+        # whole seconds, as the filters bind them (not "08:00:00.000000")
+        arr = pc.cast(arr, pa.timestamp("s"), safe=False)
+    if pa.types.is_date(arr.type) or pa.types.is_timestamp(arr.type):
         return pc.cast(arr, pa.string())  # ISO: 2020-01-31, 2020-01-31 08:00:00 (strftime is slow)
     if pa.types.is_decimal(t):
         return pc.cast(arr, pa.float64())
     if pa.types.is_boolean(t):
         return pc.cast(arr, pa.int8())
     return arr
+
+
+def _delete_statements(table: str, rows: Sequence[int], chunk: int = 1000) -> list[str]:
+    return [
+        f"DELETE FROM {table} WHERE _row IN ({', '.join(str(int(r)) for r in rows[i : i + chunk])})"
+        for i in range(0, len(rows), chunk)
+    ]
 
 
 class ServingStore:
@@ -119,6 +129,11 @@ class SqliteWriter:
             "t", pa.RecordBatch.from_arrays(arrays, names=self.names), mode="append"
         )
         self.rows += n
+
+    def delete(self, rows: Sequence[int]) -> None:
+        """Remove rows by ``_row`` before ``finish`` (keys the load rejected as duplicates)."""
+        for sql in _delete_statements("t", rows):
+            self.cur.execute(sql)
 
     def finish(self) -> None:
         keys = [f"c{i}" for i, c in enumerate(self.columns) if c.is_key]
@@ -249,6 +264,13 @@ class PostgresWriter:
         with self.raw.cursor() as cur, cur.copy(self.copy_sql) as copy:  # type: ignore[attr-defined]
             copy.write(buf.getvalue())
         self.rows += n
+
+    def delete(self, rows: Sequence[int]) -> None:
+        """Remove rows by ``_row`` before ``finish`` (keys the load rejected as duplicates)."""
+        cur = self.raw.cursor()
+        for sql in _delete_statements(f'"{self.table}"', rows):
+            cur.execute(sql)
+        cur.close()
 
     def finish(self) -> None:
         cur = self.raw.cursor()

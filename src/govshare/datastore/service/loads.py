@@ -385,6 +385,9 @@ def handle_load_job(ctx: Any) -> dict[str, Any]:
     info = SourceInfo(kind=payload["source"]["kind"])
     staged = work / "staged.parquet"
     size = int(payload["source"].get("size") or 0)
+    # A full replace needs no merge with the previous version: its rows go straight into the
+    # version file and the row store while the source is read.
+    direct = versions.DirectSink(ds, token, columns) if mode == "replace" else None
     try:
         counts = _stage(
             ctx,
@@ -397,18 +400,22 @@ def handle_load_job(ctx: Any) -> dict[str, Any]:
             staged,
             size,
             settings.datastore_batch_rows,
+            direct,
         )
         ctx.progress(0.62, _("正在合并并检查主键唯一…"), force=True)
         built = versions.build_version(
-            ctx, ds, columns, mode, staged, token, log, counts, threshold
+            ctx, ds, columns, mode, staged, token, log, counts, threshold, direct
         )
-    except SourceError as exc:
-        log.close()
-        _finish_failed(db, load_id, log, info, str(exc))
-        raise Invalid(str(exc)) from exc
-    except Invalid as exc:
-        log.close()
-        _finish_failed(db, load_id, log, info, exc.detail)
+    except BaseException as exc:
+        if direct is not None:
+            direct.cancel()
+        if isinstance(exc, SourceError):
+            log.close()
+            _finish_failed(db, load_id, log, info, str(exc))
+            raise Invalid(str(exc)) from exc
+        if isinstance(exc, Invalid):
+            log.close()
+            _finish_failed(db, load_id, log, info, exc.detail)
         raise
     log.close()
     shutil.rmtree(work / "tmp", ignore_errors=True)
@@ -430,9 +437,10 @@ def _stage(
     staged: Path,
     size: int,
     batch_rows: int,
+    direct: Any = None,
 ) -> dict[str, int]:
     plan = None
-    writer: pq.ParquetWriter | None = None
+    sink = direct if direct is not None else _StagedFile(staged, columns)
     accepted = rejected_rows = 0
     try:
         for tb in _batches(source, ds, info, log, batch_rows):
@@ -443,18 +451,7 @@ def _stage(
                 log.add(*entry)
             rejected_rows += checked.rejected_rows
             log.rejected_rows += checked.rejected_rows
-            if writer is None:
-                # Read once by DuckDB right after: written raw (no compression,
-                # dictionary or statistics), which is 4× faster to write than lz4.
-                writer = pq.ParquetWriter(
-                    str(staged),
-                    checked.batch.schema,
-                    compression="none",
-                    use_dictionary=False,
-                    write_statistics=False,
-                )
-            if checked.batch.num_rows:
-                writer.write_batch(checked.batch)
+            sink.write(checked.batch)
             accepted += checked.batch.num_rows
             read = info.rows_read
             frac = 0.6 * min(1.0, (read * 120) / size) if size and info.kind == "csv" else 0.3
@@ -465,8 +462,7 @@ def _stage(
                 ),
             )
     finally:
-        if writer is not None:
-            writer.close()
+        sink.close()
     if log.unnumbered and info.kind == "csv" and plan is not None:
         log.renumber(_ragged_rows(Path(source["path"]), info.encoding, len(plan.headers)))
     if plan is None or info.rows_read + log.source_rows == 0:
@@ -475,16 +471,46 @@ def _stage(
             if info.kind in ("csv", "xlsx", "parquet")
             else _("来源中没有数据。")
         )
-    if writer is None:
-        schema = pa.schema(
-            [*[pa.field(c.name, c.arrow_type()) for c in columns], pa.field("_row", pa.int64())]
-        )
-        pq.write_table(schema.empty_table(), str(staged))
     return {
         "read": info.rows_read + log.source_rows,
         "accepted": accepted,
         "rejected": rejected_rows + log.source_rows,
     }
+
+
+class _StagedFile:
+    """The checked rows of a merging load (append, upsert, delete), for DuckDB to merge with
+    the previous version right after."""
+
+    def __init__(self, path: Path, columns: list[Column]) -> None:
+        self.path, self.columns = path, columns
+        self.writer: pq.ParquetWriter | None = None
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if self.writer is None:
+            # Read once by DuckDB right after: written raw (no compression,
+            # dictionary or statistics), which is 4× faster to write than lz4.
+            self.writer = pq.ParquetWriter(
+                str(self.path),
+                batch.schema,
+                compression="none",
+                use_dictionary=False,
+                write_statistics=False,
+            )
+        if batch.num_rows:
+            self.writer.write_batch(batch)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            return
+        schema = pa.schema(
+            [
+                *[pa.field(c.name, c.arrow_type()) for c in self.columns],
+                pa.field("_row", pa.int64()),
+            ]
+        )
+        pq.write_table(schema.empty_table(), str(self.path))
 
 
 def _finish_failed(
@@ -529,7 +555,7 @@ def cleanup_load_job(db: Database, job: Any) -> None:
             details={"load_id": load_id, "reason": load.error},
         )
     work = load_dir(token)
-    for name in ("staged.parquet", "tmp"):
+    for name in ("staged.parquet", "keys.parquet", "tmp"):
         p = work / name
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
     if not keep_version:

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import queue
 import shutil
 import tempfile
 import threading
@@ -113,6 +114,67 @@ def _current_file(ds: Dataset, db: Database) -> Path | None:
         return version_file(v) if v is not None and v.status == "published" else None
 
 
+class DirectSink:
+    """Where a replace load's checked batches go while it reads its source: straight into the
+    version's Parquet file, a small file of keys and row numbers (for the duplicate check at the
+    end) and the row-store build on its thread — so the rows are not staged, merged and read
+    back, and the row store is built while the source is still being read
+    (docs/decisions/0041-replace-loads-in-one-pass.md)."""
+
+    def __init__(self, ds: Dataset, token: str, columns: list[Column]) -> None:
+        out_dir = version_dir(ds.id, token)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.path = out_dir / "data.parquet"
+        self.keys_path = load_dir(token) / "keys.parquet"
+        self.columns = columns
+        self.keys = [c.name for c in columns if c.is_key]
+        # DuckDB's own types (timestamps in µs), as the merge path writes them.
+        self.schema = pa.schema(
+            [
+                pa.field(c.name, pa.timestamp("us") if c.type_code == "T" else c.arrow_type())
+                for c in columns
+            ]
+        )
+        self.rows = 0
+        self.builder = _ServingBuild(token, None, columns, ds.index_columns or [])
+        self.writer: pq.ParquetWriter | None = pq.ParquetWriter(
+            str(self.path), self.schema, compression="zstd", compression_level=1
+        )
+        self.keys_writer: pq.ParquetWriter | None = None
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if not batch.num_rows:
+            return
+        n = len(self.columns)
+        self.builder.feed(batch.select(list(range(n))))
+        assert self.writer is not None
+        self.writer.write_batch(
+            pa.RecordBatch.from_arrays(
+                [batch.column(i).cast(self.schema.field(i).type) for i in range(n)],
+                schema=self.schema,
+            )
+        )
+        if self.keys:
+            part = batch.select([*self.keys, "_row"])
+            if self.keys_writer is None:
+                self.keys_writer = pq.ParquetWriter(
+                    str(self.keys_path), part.schema, compression="none", use_dictionary=False
+                )
+            self.keys_writer.write_batch(part)
+        self.rows += batch.num_rows
+
+    def close(self) -> None:
+        for w in (self.writer, self.keys_writer):
+            if w is not None:
+                w.close()
+        self.writer = self.keys_writer = None
+
+    def cancel(self) -> None:
+        self.close()
+        self.builder.cancel()
+        self.keys_path.unlink(missing_ok=True)
+
+
 def build_version(
     ctx: Any,
     ds: Dataset,
@@ -123,8 +185,11 @@ def build_version(
     log: Any,
     counts: dict[str, int],
     threshold: float,
+    direct: DirectSink | None = None,
 ) -> Built:
     """Merge, check keys, measure, profile and index a load's rows as a version (not yet public)."""
+    if direct is not None:
+        return _build_direct(ctx, ds, columns, direct, token, log, counts, threshold)
     settings = get_settings()
     out_dir = version_dir(ds.id, token)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -135,37 +200,15 @@ def build_version(
         con = duck.connect(settings.datastore_memory_limit, load_dir(token) / "tmp")
         try:
             fin = duck.finalize(con, staged, previous, columns, mode, out)
-            for row, first, items, value in fin.duplicate_rejects:
-                reason = (
-                    _("主键重复：与第 {first} 行相同").format(first=log.number(first))
-                    if first is not None
-                    else _("主键已存在于当前版本（追加模式不能覆盖）")
-                )
-                log.add(row, items, value, reason)
+            _log_duplicates(log, fin.duplicate_rejects)
             log.rejected_rows += fin.duplicate_count
-            rejected = counts["rejected"] + fin.duplicate_count
-            read = counts["read"]
-            if read and rejected / read > threshold:
-                raise Invalid(
-                    _(
-                        "被拒绝的行 {n} 行，占 {share:.2%}，超过阈值 {limit:.2%}："
-                        "版本未生成，请下载拒绝清单修正后重新加载。"
-                    ).format(n=rejected, share=rejected / read, limit=threshold)
-                )
-            if mode in ("replace", "append") and counts["accepted"] - fin.duplicate_count <= 0:
-                raise Invalid(_("没有可加载的数据行。"))
+            rejected = _check_rejects(
+                counts, fin.duplicate_count, threshold, mode in ("replace", "append")
+            )
             # The row store is built from the finished file on a second thread while DuckDB
             # diffs and profiles it (both run in C without the GIL).
             builder = _ServingBuild(token, out, columns, ds.index_columns or [])
-            ctx.progress(0.66, _("正在比较与上一版本的差异…"), force=True)
-            diff = (
-                duck.diff_counts(con, previous, out, columns)
-                if previous is not None
-                else {"added": fin.rows, "changed": 0, "removed": 0}
-            )
-            ctx.progress(0.68, _("正在生成数据概况…"), force=True)
-            prof = duck.profile(con, out, columns) if fin.rows else []
-            preview = duck.head(con, out, PREVIEW_ROWS)
+            measured = _measure(ctx, con, previous, out, columns, fin.rows)
         except BaseException:
             if builder is not None:
                 builder.cancel()
@@ -173,16 +216,47 @@ def build_version(
         finally:
             con.close()
     assert builder is not None  # set when the block above did not raise
+    return _built(ctx, builder, token, out, fin.rows, counts, rejected, measured, columns)
+
+
+def _measure(
+    ctx: Any, con: Any, previous: Path | None, out: Path, columns: list[Column], rows: int
+) -> tuple[dict[str, int], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Diff counts against the previous version, profile, preview of a version file."""
+    ctx.progress(0.66, _("正在比较与上一版本的差异…"), force=True)
+    diff = (
+        duck.diff_counts(con, previous, out, columns)
+        if previous is not None
+        else {"added": rows, "changed": 0, "removed": 0}
+    )
+    ctx.progress(0.68, _("正在生成数据概况…"), force=True)
+    prof = duck.profile(con, out, columns) if rows else []
+    return diff, prof, duck.head(con, out, PREVIEW_ROWS)
+
+
+def _built(
+    ctx: Any,
+    builder: _ServingBuild,
+    token: str,
+    out: Path,
+    rows: int,
+    counts: dict[str, int],
+    rejected: int,
+    measured: tuple[dict[str, int], list[dict[str, Any]], list[dict[str, Any]]],
+    columns: list[Column],
+) -> Built:
+    """Digest the version file and wait for its row store (cancelled if either fails)."""
     try:
         sha, sm3 = _digests(out)
-        builder.wait(ctx, fin.rows)
+        builder.wait(ctx, rows)
     except BaseException:
         builder.cancel()
         raise
+    diff, prof, preview = measured
     return Built(
         token,
         out,
-        fin.rows,
+        rows,
         counts["read"],
         rejected,
         diff,
@@ -195,30 +269,145 @@ def build_version(
     )
 
 
+def _check_rejects(
+    counts: dict[str, int], duplicates: int, threshold: float, need_rows: bool
+) -> int:
+    """All rejected rows of the load; Invalid past the threshold or when no row is left."""
+    rejected = counts["rejected"] + duplicates
+    read = counts["read"]
+    if read and rejected / read > threshold:
+        raise Invalid(
+            _(
+                "被拒绝的行 {n} 行，占 {share:.2%}，超过阈值 {limit:.2%}："
+                "版本未生成，请下载拒绝清单修正后重新加载。"
+            ).format(n=rejected, share=rejected / read, limit=threshold)
+        )
+    if need_rows and counts["accepted"] - duplicates <= 0:
+        raise Invalid(_("没有可加载的数据行。"))
+    return rejected
+
+
+def _log_duplicates(log: Any, rejects: list[tuple[int, int | None, str, str]]) -> None:
+    for row, first, items, value in rejects:
+        reason = (
+            _("主键重复：与第 {first} 行相同").format(first=log.number(first))
+            if first is not None
+            else _("主键已存在于当前版本（追加模式不能覆盖）")
+        )
+        log.add(row, items, value, reason)
+
+
+def _build_direct(
+    ctx: Any,
+    ds: Dataset,
+    columns: list[Column],
+    sink: DirectSink,
+    token: str,
+    log: Any,
+    counts: dict[str, int],
+    threshold: float,
+) -> Built:
+    """A replace load whose rows are already in the version file and the row store: reject
+    duplicate keys (removing them from both), then diff and profile while the store indexes."""
+    settings = get_settings()
+    out = sink.path
+    previous = _current_file(ds, ctx.db)
+    keys = [c for c in columns if c.is_key]
+    try:
+        with duck.writer_lock():
+            con = duck.connect(settings.datastore_memory_limit, load_dir(token) / "tmp")
+            try:
+                dups = (
+                    duck.duplicates(con, sink.keys_path, keys)
+                    if keys and sink.rows
+                    else duck.Duplicates([], 0, [])
+                )
+                _log_duplicates(log, dups.rejects)
+                log.rejected_rows += dups.count
+                rejected = _check_rejects(counts, dups.count, threshold, True)
+                if dups.count:
+                    duck.drop_rows(con, out, columns)
+                sink.builder.finish([p + 1 for p in dups.positions])
+                rows = sink.rows - dups.count
+                measured = _measure(ctx, con, previous, out, columns, rows)
+            finally:
+                con.close()
+    except BaseException:
+        sink.builder.cancel()
+        raise
+    sink.keys_path.unlink(missing_ok=True)
+    return _built(ctx, sink.builder, token, out, rows, counts, rejected, measured, columns)
+
+
 class _ServingBuild:
     """Builds a version's row store on a thread; ``wait`` reports its progress and lets the job
-    be cancelled, ``cancel`` stops it between batches and removes what it wrote."""
+    be cancelled, ``cancel`` stops it between batches and removes what it wrote.
 
-    def __init__(self, token: str, path: Path, columns: list[Column], index: list[str]) -> None:
+    Its rows come from the finished version file (``path``) or, in replace loads, from ``feed``
+    while the load is still reading its source; then ``finish`` says which rows to leave out
+    (duplicate keys found at the end) before the indexes are built."""
+
+    def __init__(
+        self, token: str, path: Path | None, columns: list[Column], index: list[str]
+    ) -> None:
         self.token, self.path, self.columns, self.index = token, path, columns, index
         self.done = 0
         self.error: BaseException | None = None
         self.stop = threading.Event()
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=4)  # bounds the memory held
         self.thread = threading.Thread(target=self._run, name=f"serving-{token}", daemon=True)
         self.thread.start()
 
+    def _items(self) -> Iterator[Any]:
+        if self.path is not None:
+            yield from pq.ParquetFile(str(self.path)).iter_batches(batch_size=131072)
+            yield _Finish([])
+            return
+        while not self.stop.is_set():
+            try:
+                yield self.queue.get(timeout=0.2)
+            except queue.Empty:
+                continue
+
     def _run(self) -> None:
-        writer = serving().writer(self.token, self.columns, self.index)
+        writer = None
         try:
-            for batch in pq.ParquetFile(str(self.path)).iter_batches(batch_size=131072):
+            writer = serving().writer(self.token, self.columns, self.index)
+            for item in self._items():
                 if self.stop.is_set():
                     raise _Stopped()
-                writer.write(batch)
-                self.done += batch.num_rows
-            writer.finish()
+                if isinstance(item, _Finish):
+                    if item.rows:
+                        writer.delete(item.rows)
+                    writer.finish()
+                    return
+                writer.write(item)
+                self.done += item.num_rows
+            raise _Stopped()
         except BaseException as exc:
-            writer.abort()
+            if writer is not None:
+                writer.abort()
             self.error = exc
+
+    def _put(self, item: Any) -> None:
+        while True:
+            if self.error is not None:
+                raise self.error
+            if not self.thread.is_alive():
+                raise _Stopped()
+            try:
+                self.queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def feed(self, batch: pa.RecordBatch) -> None:
+        """Hand a batch of the version's rows (in order) to the build."""
+        self._put(batch)
+
+    def finish(self, drop: Sequence[int] = ()) -> None:
+        """No more rows: leave out rows ``drop`` (1-based positions), then build the indexes."""
+        self._put(_Finish(list(drop)))
 
     def wait(self, ctx: Any, total: int) -> None:
         while self.thread.is_alive():
@@ -234,6 +423,11 @@ class _ServingBuild:
         self.stop.set()
         self.thread.join()
         serving().drop(self.token)
+
+
+@dataclass
+class _Finish:
+    rows: list[int]
 
 
 class _Stopped(Exception):
