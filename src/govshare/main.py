@@ -191,5 +191,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         cookie_secure=settings.cookie_secure,
         send_csrf_failed=shell.csrf_failed,
     )
+    app.add_middleware(sharing_api.FastLookup)  # the data API's lookup, ahead of CSRF/sessions
     app.add_middleware(RequestMiddleware, default_locale=settings.default_locale)
     return app

@@ -9,14 +9,24 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
+from govshare.accounts.models import ApiToken
+from govshare.accounts.service import revoke_token
 from govshare.audit.models import AuditEntry
 from govshare.sharing import service
-from govshare.sharing.models import Grant
+from govshare.sharing.models import Grant, SystemToken
 from govshare.sharing.schemas import Reason
 from tests.personas import actor_of
-from tests.sharing.helpers import COUNTY, World, approve_county, ask, system_with_token
+from tests.sharing.helpers import (
+    ASKED,
+    COUNTY,
+    World,
+    approve_county,
+    ask,
+    system_with_token,
+)
 
 Call = Callable[[Any, World, dict[str, str], str], Any]
 
@@ -134,10 +144,79 @@ def test_revocation_stops_the_very_next_call(client, session, world, endpoint):
 @pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
 def test_expired_grant_gives_nothing(client, session, world, endpoint):
     grant_id = _granted(session, world)
+    key = world.in_county()[0][2]
+    assert ENDPOINTS[endpoint](client, world, world.headers, key).status_code == 200
     session.get(Grant, grant_id).valid_until = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     session.commit()
     r = ENDPOINTS[endpoint](client, world, world.headers, world.in_county()[0][2])
     assert r.status_code == 403
+
+
+def _token_id(session, world) -> int:
+    return int(
+        session.scalar(select(SystemToken.token_id).where(SystemToken.system_id == world.system_id))
+    )
+
+
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_a_revoked_token_stops_the_very_next_call(client, session, world, endpoint):
+    _granted(session, world)
+    key = world.in_county()[0][2]
+    for _ in range(2):
+        assert ENDPOINTS[endpoint](client, world, world.headers, key).status_code == 200
+    revoke_token(session, actor_of(session, "consumer"), _token_id(session, world))
+    session.commit()
+    r = ENDPOINTS[endpoint](client, world, world.headers, key)
+    assert r.status_code == 401 and "吊销" in r.json()["detail"]
+
+
+def test_a_narrowed_grant_applies_from_the_very_next_lookup(client, session, world):
+    grant_id = _granted(session, world)
+    key = world.in_county()[0][2]
+    assert set(_lookup(client, world, world.headers, key).json()["record"]) == set(ASKED)
+    grant = session.get(Grant, grant_id)
+    grant.items = ["姓名"]
+    grant.masks = {"姓名": "suppress"}
+    session.commit()
+    assert _lookup(client, world, world.headers, key).json()["record"] == {"姓名": None}
+
+
+def test_lookups_stop_when_the_grant_or_the_token_runs_out_without_any_write(
+    client, session, world
+):
+    grant_id = _granted(session, world)
+    key = world.in_county()[0][2]
+    assert _lookup(client, world, world.headers, key).status_code == 200
+    token = session.get(ApiToken, _token_id(session, world))
+    grant = session.get(Grant, grant_id)
+    first = min(token.expires_at, grant.valid_until)
+    with time_machine.travel(first + dt.timedelta(seconds=1)):
+        r = _lookup(client, world, world.headers, key)
+    expected = 401 if token.expires_at <= grant.valid_until else 403
+    assert r.status_code == expected, r.text
+
+
+def test_every_lookup_is_recorded_with_the_grant_purpose_and_items(client, session, world):
+    grant_id = _granted(session, world)
+    key = world.in_county()[0][2]
+    for _ in range(3):
+        assert _lookup(client, world, world.headers, key).status_code == 200
+    session.expire_all()
+    entries = session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "sharing.lookup_record", AuditEntry.target_id == str(grant_id)
+        )
+    ).all()
+    assert len(entries) == 3
+    assert {e.outcome for e in entries} == {"success"}
+    assert entries[-1].details == {
+        "system": world.system_id,
+        "grant": grant_id,
+        "resource": world.code,
+        "purpose": "办理户籍业务时核验身份",
+        "items": ASKED,
+        "rows": 1,
+    }
 
 
 @pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))

@@ -12,6 +12,7 @@ half-way with SQLITE_BUSY when a read snapshot goes stale (every request may wri
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -126,6 +127,8 @@ class Database:
             options["join_transaction_mode"] = "create_savepoint"
         self._factory = sessionmaker(bind=bind, **options)
         self.refusal_recorder: RefusalRecorder | None = None
+        self._raw: Any = None
+        self._raw_lock = threading.Lock()
 
     @property
     def dialect(self) -> str:
@@ -134,6 +137,39 @@ class Database:
     def session(self) -> Session:
         session: Session = self._factory()
         return session
+
+    def read_one(self, sql: str) -> tuple[Any, ...] | None:
+        """The first row of a small parameterless query, outside any session and transaction:
+        one driver connection kept for such reads (autocommit, so each call sees the latest
+        commit; the data API reads its access stamp this way on every call). On a bound
+        connection (tests), that connection."""
+        if isinstance(self.bind, Connection):
+            row = self.bind.exec_driver_sql(sql).first()
+            return None if row is None else tuple(row)
+        with self._raw_lock:
+            if self._raw is None:
+                engine = self.bind
+                cargs, cparams = engine.dialect.create_connect_args(engine.url)
+                if engine.dialect.name == "sqlite":
+                    cparams["check_same_thread"] = False
+                raw = engine.dialect.connect(*cargs, **cparams)
+                if engine.dialect.name == "sqlite":
+                    raw.isolation_level = None
+                else:
+                    raw.autocommit = True
+                self._raw = raw
+            cur = self._raw.cursor()
+            try:
+                cur.execute(sql)
+                found = cur.fetchone()
+            except Exception:
+                self._raw.close()
+                self._raw = None
+                raise
+            finally:
+                if self._raw is not None:
+                    cur.close()
+        return None if found is None else tuple(found)
 
     def ping(self) -> None:
         """Raise if the database does not answer."""

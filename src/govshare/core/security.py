@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import hashlib
 import hmac
 import os
@@ -77,6 +78,9 @@ class Actor:
     token_id: int | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
     session_id: int | None = None
+    #: When the API token stops working (tokens only): callers that keep an actor across
+    #: requests (the data API's resolved calls) check it on every use.
+    token_expires_at: dt.datetime | None = None
 
     @property
     def is_authenticated(self) -> bool:

@@ -158,6 +158,11 @@ def can_lookup_rows(actor: Actor, dataset: Dataset, authorized_by: str | None = 
     return _reads(actor, dataset, authorized_by)
 
 
+def can_prepare_lookup(actor: Actor, dataset: Dataset, authorized_by: str | None = None) -> bool:
+    """As lookup_rows."""
+    return _reads(actor, dataset, authorized_by)
+
+
 def can_page_rows(actor: Actor, dataset: Dataset, authorized_by: str | None = None) -> bool:
     """As preview_version."""
     return _reads(actor, dataset, authorized_by)

@@ -116,3 +116,15 @@ class Grant(Base):
 
     def audit_label(self) -> str:
         return f"授权 {self.id}"
+
+
+class AccessStamp(Base):
+    """One row whose token changes, by database trigger (migration 0730), in the transaction of
+    every change that can narrow or end a data API caller's access: tokens, their users, systems
+    and bindings, grants, the dataset's current version. The data API caches resolved calls per
+    process under it and reads it on every call, so a revocation stops the very next call."""
+
+    __tablename__ = "sharing_access_stamp"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

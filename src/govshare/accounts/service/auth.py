@@ -220,7 +220,12 @@ def _token_actor(session: Session, authorization: str, method: str) -> Actor:
         raise NotAuthenticated(_("令牌所属账户已停用。"), action=action, target=target)
     scopes = row.scopes if isinstance(row.scopes, list) else json.loads(row.scopes or "[]")
     actor = _actor_from_row(
-        session, row, kind="token", token_id=row.token_id, scopes=frozenset(scopes)
+        session,
+        row,
+        kind="token",
+        token_id=row.token_id,
+        scopes=frozenset(scopes),
+        token_expires_at=expires,
     )
     if method.upper() not in SAFE_METHODS and not actor.has_scope("write"):
         raise NotAuthorized(_("此接口令牌只有读取权限。"), action=action, target=target)

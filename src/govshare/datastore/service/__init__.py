@@ -29,8 +29,10 @@ from govshare.datastore.service.loads import (
     pull_dataset,
 )
 from govshare.datastore.service.reads import (
+    KeyLookup,
     lookup_rows,
     page_rows,
+    prepare_lookup,
     query_version,
     run_reference_scan,
     run_scan,
@@ -81,8 +83,10 @@ __all__ = [
     "load_dataset",
     "load_file",
     "load_uploaded_file",
+    "KeyLookup",
     "lookup_rows",
     "page_rows",
+    "prepare_lookup",
     "preview_version",
     "pull_dataset",
     "query_version",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -151,6 +152,69 @@ def lookup_rows(
         authorized_by=authorized_by,
     )
     return rows
+
+
+@dataclass(frozen=True)
+class KeyLookup:
+    """A single-key lookup on the current version's row store, prepared once: the version's
+    store, the SQL (the same text every time, so the driver reuses its prepared statement) and
+    how to read a row back. ``find`` reads no metadata and records nothing: the caller that
+    prepared it (sharing's data API, under a grant) records the read."""
+
+    ref: str
+    version: int
+    sql: str
+    names: tuple[str, ...]
+    logical: tuple[bool, ...]
+    key: Column
+
+    def find(self, key: str) -> dict[str, Any] | None:
+        """The row whose key is ``key`` (the requested columns), or None; Invalid when the key
+        does not parse as the key item's type."""
+        value = stored(typed(self.key, key))
+        found = _query(self.ref, self.sql, {"k": value})
+        if not found:
+            return None
+        return {
+            n: (bool(v) if b and v is not None else v)
+            for n, b, v in zip(self.names, self.logical, found[0], strict=True)
+        }
+
+
+def prepare_lookup(
+    session: Session,
+    actor: Actor,
+    resource_id: int,
+    *,
+    columns: Sequence[str],
+    authorized_by: str,
+) -> KeyLookup:
+    """Prepare what ``lookup_rows`` does for one key of a single-item key, to run many times
+    (sharing's data API keeps it until the grant, the token or the current version changes).
+    Conflict when the dataset has no key, Invalid when its key is composite."""
+    ds = dataset_for_resource(session, actor, resource_id)
+    require(
+        permissions.can_prepare_lookup(actor, ds, authorized_by),
+        "datastore.prepare_lookup",
+        target(ds),
+    )
+    v = _current(session, ds)
+    cols = columns_of(v.columns)
+    key_idx = [i for i, c in enumerate(cols) if c.is_key]
+    if not key_idx:
+        raise Conflict(_("该数据集没有主键信息项，不能按主键查询。"))
+    if len(key_idx) > 1:
+        raise _bad("keys", _("该数据集是组合主键，请按 {{信息项: 值}} 给出。"))
+    idx = _wanted(cols, columns)
+    sel = ", ".join(f"c{i}" for i in idx)
+    return KeyLookup(
+        ref=v.serving_ref,
+        version=v.number,
+        sql=f"SELECT {sel} FROM {{t}} WHERE c{key_idx[0]} = :k",
+        names=tuple(cols[i].name for i in idx),
+        logical=tuple(cols[i].type_code == "L" for i in idx),
+        key=cols[key_idx[0]],
+    )
 
 
 def _key_tuple(cols: list[Column], key_idx: list[int], key: Any) -> tuple[Any, ...]:

@@ -139,7 +139,37 @@ def _resource_of(session: Session, actor: Actor, code: str, action: str) -> _Res
 
 
 def _scope(session: Session, actor: Actor, code: str, action: str) -> tuple[Scope, Grant, str]:
-    """The grant the calling token's system holds on the resource, as a Scope."""
+    """The grant the calling token's system holds on the resource, as a Scope; the call is
+    counted against the grant's rate and daily quota (429 when over)."""
+    scope, grant, key_item = grant_scope(session, actor, code, action)
+    decision = get_rate_limiter().hit_all(rate_key(grant.id), limits(grant))
+    if not decision.allowed:
+        raise rate_limited(action, scope, grant, decision.retry_after)
+    return scope, grant, key_item
+
+
+def rate_key(grant_id: int) -> str:
+    """The rate limiter's key of a grant (rate and daily quota)."""
+    return f"sharing:grant:{grant_id}"
+
+
+def limits(grant: Grant) -> list[str]:
+    """The grant's limits: calls per second, calls per day."""
+    return [f"{grant.rate_limit}/second", f"{grant.daily_quota}/day"]
+
+
+def rate_limited(action: str, scope: Scope, grant: Grant, retry_after: int) -> RateLimited:
+    """The 429 of a call over the grant's rate or quota, with its Retry-After."""
+    return RateLimited(
+        _("超过授权的调用频率或每日配额，请 {n} 秒后再试。").format(n=retry_after),
+        action=action,
+        target=("resource", str(scope.resource_id), scope.resource_name),
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def grant_scope(session: Session, actor: Actor, code: str, action: str) -> tuple[Scope, Grant, str]:
+    """The grant the calling token's system holds on the resource, as a Scope (not counted)."""
     bound = _system_of(session, actor.token_id or -1)
     if bound is None or not bound.active:
         raise NotAuthorized(_("此接口令牌未绑定消费系统，不能调用数据接口。"), action=action)
@@ -160,22 +190,13 @@ def _scope(session: Session, actor: Actor, code: str, action: str) -> tuple[Scop
             action=action,
             target=target,
         )
-    decision = get_rate_limiter().hit_all(
-        f"sharing:grant:{grant.id}", [f"{grant.rate_limit}/second", f"{grant.daily_quota}/day"]
-    )
-    if not decision.allowed:
-        raise RateLimited(
-            _("超过授权的调用频率或每日配额，请 {n} 秒后再试。").format(n=decision.retry_after),
-            action=action,
-            target=target,
-            headers={"Retry-After": str(decision.retry_after)},
-        )
     key_item = resource.key_item
     scope = Scope(
         grant_id=grant.id,
         system_id=bound.id,
         resource_id=resource.id,
         resource_code=resource.code,
+        resource_name=resource.name,
         items=tuple(grant.items),
         masks={k: Mask(v) for k, v in grant.masks.items()},
         row_filter=tuple((f["item"], frozenset(f["values"])) for f in grant.row_filter),
