@@ -1,7 +1,7 @@
 """opendata: the home page's summary kept per portal version; releases indexed by last change
 
 Revision ID: 0740
-Revises: 0303
+Revises: 0730
 Create Date: 2026-12-04 15:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import govshare.core.db
 
 revision: str = "0740"
-down_revision: str | Sequence[str] | None = "0303"
+down_revision: str | Sequence[str] | None = "0730"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
