@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         finally:
             if scheduler is not None:
                 scheduler.stop()
-                flush_usage_now(db)  # the portal's API calls tallied since the last tick
+            flush_usage_now(db)  # the portal's API calls tallied since the last tick (if any)
             if worker is not None:
                 worker.stop()
             audit_group.stop()

@@ -79,7 +79,10 @@ def tick(db: Database, now: dt.datetime | None = None) -> dict[str, dict[str, An
 def flush_usage_now(db: Database) -> None:
     """Add this process's tallied portal API calls to the database (when the app stops)."""
     from govshare.opendata import service as opendata
+    from govshare.opendata.service.usage import pending_calls
 
+    if not pending_calls():
+        return
     with db.session() as session:
         try:
             opendata.flush_portal_usage(session, SYSTEM)

@@ -143,6 +143,19 @@ def test_datastore_search_is_audited_and_its_calls_counted_by_the_flush(portal, 
     assert session.scalar(select(func.sum(ApiUsage.calls))) == 2
 
 
+def test_stopping_the_app_adds_the_calls_it_tallied(portal, session, app):
+    from fastapi.testclient import TestClient
+    from sqlalchemy import func, select
+
+    from govshare.opendata.models import ApiUsage
+
+    portal["ckan"].action.package_list()
+    assert session.scalar(select(func.sum(ApiUsage.calls))) is None
+    with TestClient(app):
+        pass  # start and stop
+    assert session.scalar(select(func.sum(ApiUsage.calls))) == 1
+
+
 def test_datastore_search_bad_input_is_ckan_errors(portal):
     ck = portal["ckan"]
     rid = shapes.resource_uuid(portal["air"].id, "csv")

@@ -5,6 +5,7 @@ and is recorded in the audit trail with who authorized it."""
 from __future__ import annotations
 
 import threading
+from array import array
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -420,10 +421,10 @@ def _page(
         if not where and _dense(v):
             after, skip = offset, 0
         elif where:
-            points = _seek_points(v, where, params, key)
-            k = min(offset // SEEK_STRIDE, len(points))
+            stride, points = _seek_points(v, where, params, key)
+            k = min(offset // stride, len(points))
             if k:
-                after, skip = points[k - 1], offset - k * SEEK_STRIDE
+                after, skip = points[k - 1], offset - k * stride
     conds = " AND ".join(c for c in (("_row > :after" if after else ""), where) if c)
     sql = (
         f"SELECT _row, {sel} FROM {{t}}{' WHERE ' + conds if conds else ''} "
@@ -434,7 +435,8 @@ def _page(
 
 SEEK_STRIDE = 100
 _dense_refs: dict[str, bool] = {}
-_seeks: OrderedDict[tuple[Any, ...], list[int]] = OrderedDict()
+SEEK_POINTS_MAX = 10_000  # per version and filter: 80 kB; the stride grows with the version
+_seeks: OrderedDict[tuple[Any, ...], tuple[int, array[int]]] = OrderedDict()
 
 
 def _dense(v: DatasetVersion) -> bool:
@@ -450,22 +452,24 @@ def _dense(v: DatasetVersion) -> bool:
 
 def _seek_points(
     v: DatasetVersion, where: str, params: dict[str, Any], key: tuple[Any, ...]
-) -> list[int]:
-    """``_row`` of every SEEK_STRIDE-th row matching ``where`` (one pass, then cached)."""
+) -> tuple[int, array[int]]:
+    """A stride (SEEK_STRIDE, more for versions over a million rows) and ``_row`` of every
+    stride-th row matching ``where`` (one pass, then cached)."""
     with _totals_lock:
-        points = _seeks.get(key)
-    if points is None:
+        found = _seeks.get(key)
+    if found is None:
+        stride = max(SEEK_STRIDE, -(-int(v.rows or 0) // SEEK_POINTS_MAX))
         sql = (
             "SELECT _row FROM (SELECT _row, row_number() OVER (ORDER BY _row) AS n "
-            f"FROM {{t}} WHERE {where}) s WHERE n - (n / {SEEK_STRIDE}) * {SEEK_STRIDE} = 0 "
+            f"FROM {{t}} WHERE {where}) s WHERE n - (n / {stride}) * {stride} = 0 "
             "ORDER BY _row"
         )
-        points = [int(r[0]) for r in _query(v.serving_ref, sql, params)]
+        found = (stride, array("q", (int(r[0]) for r in _query(v.serving_ref, sql, params))))
         with _totals_lock:
-            _seeks[key] = points
+            _seeks[key] = found
             while len(_seeks) > 256:
                 _seeks.popitem(last=False)
-    return points
+    return found
 
 
 def _order(cols: list[Column], sort: str | None) -> str:
