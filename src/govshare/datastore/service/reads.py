@@ -22,6 +22,7 @@ from govshare.core.security import Actor, require
 from govshare.datastore import permissions
 from govshare.datastore.engines import duck
 from govshare.datastore.engines.columns import Column
+from govshare.datastore.engines.serving import ServingStore
 from govshare.datastore.models import Dataset, DatasetVersion
 from govshare.datastore.schemas import Condition, RowsPage, ScanResult, SearchResult
 from govshare.datastore.service._common import (
@@ -39,13 +40,15 @@ _totals: OrderedDict[tuple[Any, ...], int] = OrderedDict()
 _totals_lock = threading.Lock()
 
 
-def _query(ref: str, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+def _query(
+    ref: str, sql: str, params: dict[str, Any], store: ServingStore | None = None
+) -> list[tuple[Any, ...]]:
     """A row-store query under the platform's time limit for queries run for others."""
     from govshare.datastore.engines.serving import QueryTimeout
 
     timeout = get_settings().datastore_query_timeout_ms
     try:
-        return serving().query(ref, sql, params, timeout_ms=timeout)
+        return (store or serving()).query(ref, sql, params, timeout_ms=timeout)
     except QueryTimeout as exc:
         raise Conflict(_("查询超过时限 {ms} 毫秒，已停止。").format(ms=timeout)) from exc
 
@@ -163,6 +166,7 @@ class KeyLookup:
     prepared it (sharing's data API, under a grant) records the read."""
 
     ref: str
+    store: ServingStore  # resolved once: finding it (the data dir's real path) costs more
     version: int
     sql: str
     names: tuple[str, ...]
@@ -173,7 +177,7 @@ class KeyLookup:
         """The row whose key is ``key`` (the requested columns), or None; Invalid when the key
         does not parse as the key item's type."""
         value = stored(typed(self.key, key))
-        found = _query(self.ref, self.sql, {"k": value})
+        found = _query(self.ref, self.sql, {"k": value}, self.store)
         if not found:
             return None
         return {
@@ -210,6 +214,7 @@ def prepare_lookup(
     sel = ", ".join(f"c{i}" for i in idx)
     return KeyLookup(
         ref=v.serving_ref,
+        store=serving(),
         version=v.number,
         sql=f"SELECT {sel} FROM {{t}} WHERE c{key_idx[0]} = :k",
         names=tuple(cols[i].name for i in idx),
