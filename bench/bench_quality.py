@@ -114,13 +114,17 @@ def hand_written(path: Path, now: dt.datetime, areas: list[str]) -> str:
     """
 
 
-def _best(fn: Any, n: int = 3) -> tuple[Any, float]:
-    best, out = float("inf"), None
+def _best_interleaved(fns: list[Any], n: int = 5) -> list[tuple[Any, float]]:
+    """Each function's result and its best time of ``n``, the functions taking turns, so that a
+    burst of load on the shared machine hits both sides of a comparison alike."""
+    best = [float("inf")] * len(fns)
+    outs: list[Any] = [None] * len(fns)
     for _ in range(n):
-        started = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - started)
-    return out, best
+        for i, fn in enumerate(fns):
+            started = time.perf_counter()
+            outs[i] = fn()
+            best[i] = min(best[i], time.perf_counter() - started)
+    return list(zip(outs, best, strict=True))
 
 
 def _baseline_env() -> Path:
@@ -219,8 +223,7 @@ def run() -> list[Result]:
         finally:
             con.close()
 
-    ours_counts, ours_s = _best(ours)
-    hand_counts, hand_s = _best(duck_hand)
+    (ours_counts, ours_s), (hand_counts, hand_s) = _best_interleaved([ours, duck_hand])
     ge_counts, ge_s = _baseline("ge", parquet, now, areas)
     pl_counts, pl_s = _baseline("polars", parquet, now, areas)
     print(
