@@ -7,7 +7,7 @@ import json
 import warnings
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from govshare.audit.models import AuditEntry
 from govshare.catalog import service
@@ -497,6 +497,16 @@ class TestSearch:
                 if not cursor:
                     break
             assert paged == expected
+
+    def test_search_total_leaves_the_planner_as_it_found_it(self, session, actor):
+        """PostgreSQL counts a phrase's matches through the GIN index; the setting that asks
+        for it must not slow the rest of the request's transaction."""
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL planner setting")
+        make_resource(session, publish=True)
+        res = service.search_resources(session, actor("consumer"), ResourceFilter(q="工业企业"))
+        assert res.total == 1
+        assert session.scalar(text("SELECT current_setting('enable_seqscan')")) == "on"
 
     def test_browse_facets_are_exact_right_after_every_write(self, session, actor):
         """Without a phrase the counts come from the table the triggers keep: after a filing,

@@ -17,7 +17,8 @@ import re
 import threading
 import unicodedata
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -436,7 +437,26 @@ def count_matches(
 ) -> int:
     """How many resources within the scope hold every token (index only)."""
     stmt, _id, _rank = _index_query(session, tokens, scope, primary)
-    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    with index_scans(session):
+        return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+
+
+@contextmanager
+def index_scans(session: Session) -> Iterator[None]:
+    """On PostgreSQL, the statements inside read matches through the GIN index. For a word in
+    a third of the resources the planner picks a sequential scan that decompresses every row's
+    tsvector (0.7-1.8 s at 100k resources); the bitmap scan needs no recheck and reads only
+    the matching pages (70 ms at the same load). Restored afterwards; SQLite: nothing."""
+    if dialect(session) != "postgresql":
+        yield
+        return
+    was = session.scalar(
+        text("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+    )
+    try:
+        yield
+    finally:
+        session.execute(text("SELECT set_config('enable_seqscan', :was, true)").bindparams(was=was))
 
 
 # Tiers of a ranked search (docs/decisions/0005): every query word in the name (1); in the name,
