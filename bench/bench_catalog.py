@@ -8,10 +8,11 @@ documents carry the same jieba tokens the service writes.
 
 Figures, each beside a same-run baseline:
 1. search p95 (service ``search_resources`` without facets, as a consumer) over a mix of
-   realistic Chinese queries, against a ``LIKE '%…%'`` scan of names and abstracts;
+   realistic Chinese queries: the first search after a write (per-generation caches cleared
+   before each call) and a repeat, against a ``LIKE '%…%'`` scan of names and abstracts;
 2. facet counts p95 (the eight facets over the whole result set) for the same mix plus the
-   unfiltered browse, against one plain ``GROUP BY`` over the table: counted (the first view of
-   a catalog generation) and served from the per-generation cache (every later view);
+   unfiltered browse and two filtered browses, against one plain ``GROUP BY`` over the table:
+   the first view after a write (caches cleared) and a repeat view;
 3. import of a 5,000-row template (.xlsx, 5 items each) with full validation, against reading the
    same file with python-calamine alone.
 Both backends for 1 and 2 (PostgreSQL when a server answers on 127.0.0.1:5432).
@@ -25,6 +26,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from bench.common import Result, scratch_env
@@ -32,6 +34,8 @@ from bench.common import Result, scratch_env
 N_RESOURCES = int(os.environ.get("BENCH_CATALOG_N", "100000"))
 N_ITEMS = 20
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# Its own database name per engineer, so that two runs on one server do not drop each other's.
+PG_DB = os.environ.get("BENCH_CATALOG_PG_DB", "govshare_bench_catalog")
 
 SUBJECTS = (
     "人口",
@@ -394,36 +398,48 @@ def _search(db: Any, label: str) -> list[Result]:
     from govshare.catalog.schemas import ResourceFilter
     from govshare.catalog.service import search_resources
     from govshare.catalog.service.resources import filtered
-    from govshare.catalog.service.searching import _facets, facet_cache, facet_counts
+    from govshare.catalog.service.searching import facet_cache, facet_counts, total_cache
     from govshare.core.security import Actor
+
+    def fresh() -> None:  # what a new catalog generation (any write) leaves: nothing cached
+        facet_cache.clear()
+        total_cache.clear()
 
     with db.session() as s:
         dept = s.scalar(select(Resource.provider_department_id).limit(1))
         actor = Actor(kind="user", user_id=999, department_id=dept, roles=frozenset({"consumer"}))
-        for q in QUERIES[:5]:  # warm caches and jieba
+        for q in QUERIES[:5]:  # warm jieba and the database's pages
             search_resources(s, actor, ResourceFilter(q=q), with_facets=False)
-        search_times, facet_times, cached_times, like_times = [], [], [], []
-        facet_cache.clear()
+        views = [ResourceFilter(q=q) for q in QUERIES] + [
+            ResourceFilter(),
+            ResourceFilter(share_type="conditional"),
+            ResourceFilter(provider_department_id=dept),
+        ]
+        first, again, first_facets, cached, like_times = [], [], [], [], []
+        first_browse: list[float] = []
         for q in QUERIES:
-            search_times += _timed(
-                lambda q=q: search_resources(s, actor, ResourceFilter(q=q), with_facets=False)
-            )
-            tokens = search.query_tokens(q)
-            base, _rank = search.matching(s, filtered(actor, ResourceFilter()), tokens)  # type: ignore[arg-type]
-            facet_times += _timed(lambda base=base: _facets(s, base))
             f = ResourceFilter(q=q)
-            facet_counts(s, actor, f, tokens, base)  # the first view of this generation counts
-            cached_times += _timed(
-                lambda f=f, tokens=tokens, base=base: facet_counts(s, actor, f, tokens, base)
-            )
+            for _ in range(3):
+                fresh()
+                first += _timed(partial(search_resources, s, actor, f, with_facets=False), 1)
+            again += _timed(partial(search_resources, s, actor, f, with_facets=False))
             like = (
                 select(Resource.id)
                 .where(or_(Resource.name.contains(q), Resource.abstract.contains(q)))
                 .limit(20)
             )
             like_times += _timed(lambda like=like: s.execute(like).all())
-        browse = filtered(actor, ResourceFilter())
-        facet_times += _timed(lambda: _facets(s, browse))  # type: ignore[arg-type]
+        for f in views:  # the eight facets of the whole result set, as the page asks for them
+            tokens = search.query_tokens(f.q) if f.q else []
+            base: Any = filtered(actor, f)
+            if tokens:
+                base, _rank = search.matching(s, base, tokens)  # type: ignore[arg-type]
+            target = first_facets if tokens else first_browse
+            facet_counts(s, actor, f, tokens, base)  # a server has compiled its statements
+            for _ in range(2):
+                fresh()
+                target += _timed(partial(facet_counts, s, actor, f, tokens, base), 1)
+            cached += _timed(partial(facet_counts, s, actor, f, tokens, base), 2)
         plain = _timed(
             lambda: s.execute(select(Resource.status, func.count()).group_by(Resource.status)).all()
         )
@@ -432,24 +448,41 @@ def _search(db: Any, label: str) -> list[Result]:
     size = f"{total:,} resources, {items:,} items"
     return [
         Result(
-            f"catalog search p95, {label} ({size})",
-            _p95(search_times),
+            f"catalog search p95, first search after a write, {label} ({size})",
+            _p95(first),
             _p95(like_times),
             "ms",
             "≤ 30 ms; baseline: LIKE scan of names/abstracts",
             higher_is_better=False,
         ),
         Result(
-            f"catalog facets p95 (8 facets, cached per generation), {label}",
-            _p95(cached_times),
-            statistics.median(plain),
+            f"catalog search p95, repeat (total cached per generation), {label}",
+            _p95(again),
+            _p95(like_times),
             "ms",
-            "≤ 50 ms; views after the first of a catalog generation",
+            "≤ 30 ms; baseline: LIKE scan of names/abstracts",
             higher_is_better=False,
         ),
         Result(
-            f"catalog facets p95 (8 facets, counted), {label}",
-            _p95(facet_times),
+            f"catalog facets p95 (8 facets), a phrase, first view after a write, {label}",
+            _p95(first_facets),
+            statistics.median(plain),
+            "ms",
+            "≤ 50 ms; baseline: one GROUP BY status",
+            higher_is_better=False,
+        ),
+        Result(
+            f"catalog facets p95 (8 facets), browse without a phrase, first view after a write "
+            f"(kept counts), {label}",
+            _p95(first_browse),
+            statistics.median(plain),
+            "ms",
+            "≤ 50 ms; baseline: one GROUP BY status",
+            higher_is_better=False,
+        ),
+        Result(
+            f"catalog facets p95 (8 facets), repeat view (cached per generation), {label}",
+            _p95(cached),
             statistics.median(plain),
             "ms",
             "≤ 50 ms; baseline: one GROUP BY status",
@@ -542,12 +575,12 @@ def _pg_url() -> str | None:
 
         admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS govshare_bench_catalog"))
-            conn.execute(text("CREATE DATABASE govshare_bench_catalog"))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DB}"))
+            conn.execute(text(f"CREATE DATABASE {PG_DB}"))
         admin.dispose()
     except Exception:  # noqa: BLE001 - no server: the PostgreSQL figures are skipped
         return None
-    return PG_ADMIN.rsplit("/", 1)[0] + "/govshare_bench_catalog"
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
 
 
 def _database(url: str | None) -> Any:

@@ -7,7 +7,7 @@ import json
 import warnings
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from govshare.audit.models import AuditEntry
 from govshare.catalog import service
@@ -460,6 +460,79 @@ class TestSearch:
         browse = service.search_resources(session, actor("consumer"), ResourceFilter())
         again = service.search_resources(session, actor("consumer"), ResourceFilter())
         assert browse.facets == again.facets and browse.facets["status"]
+
+    def test_search_ranks_name_then_provider_or_keywords_then_items_newest_first(
+        self, session, actor
+    ):
+        """The same order on SQLite and PostgreSQL: every word in the name first, then in
+        the name, provider or keywords, then anywhere; newest first inside each; pages
+        continue across the tiers without repeats or gaps, with or without a filter."""
+        plain = "按月更新。"
+        old_name = make_resource(session, name="工业企业名录", abstract=plain, publish=True)
+        in_items = make_resource(
+            session,
+            name="能源消费统计",
+            abstract=plain,
+            data_items=[DataItemIn(name="工业企业编号", type_code="C")],
+            publish=True,
+        )
+        in_keywords = make_resource(
+            session, name="产值汇总", abstract=plain, keywords=["工业企业"], publish=True
+        )
+        new_name = make_resource(session, name="规模以上工业企业", abstract=plain, publish=True)
+        expected = [new_name.id, old_name.id, in_keywords.id, in_items.id]
+        for f in (
+            ResourceFilter(q="工业企业"),
+            ResourceFilter(q="工业企业", share_type="unconditional"),
+        ):
+            res = service.search_resources(session, actor("consumer"), f)
+            assert [i.id for i in res.items] == expected and res.total == 4
+            paged, cursor = [], None
+            while True:
+                page = service.search_resources(
+                    session, actor("consumer"), f, cursor=cursor, limit=1, with_facets=False
+                )
+                paged += [i.id for i in page.items]
+                cursor = page.next_cursor
+                if not cursor:
+                    break
+            assert paged == expected
+
+    def test_search_total_leaves_the_planner_as_it_found_it(self, session, actor):
+        """PostgreSQL counts a phrase's matches through the GIN index; the setting that asks
+        for it must not slow the rest of the request's transaction."""
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL planner setting")
+        make_resource(session, publish=True)
+        res = service.search_resources(session, actor("consumer"), ResourceFilter(q="工业企业"))
+        assert res.total == 1
+        assert session.scalar(text("SELECT current_setting('enable_seqscan')")) == "on"
+
+    def test_browse_facets_are_exact_right_after_every_write(self, session, actor):
+        """Without a phrase the counts come from the table the triggers keep: after a filing,
+        a publish, a retirement and a deletion the next view already shows them, for every
+        reader and filter, equal to counting the resources themselves."""
+        from govshare.catalog.service import searching
+        from govshare.catalog.service.resources import filtered
+
+        def check() -> None:
+            for persona in ("consumer", "steward", "platform_admin"):
+                for f in (ResourceFilter(), ResourceFilter(share_type="unconditional")):
+                    shown = service.search_resources(session, actor(persona), f).facets
+                    assert shown == searching._facets(session, filtered(actor(persona), f))
+
+        a = make_resource(session, name="甲企业名录", publish=True)
+        check()
+        draft = make_resource(session, name="乙企业名录")
+        check()
+        service.retire_resource(
+            session, actor("platform_admin"), a.id, RetireRequest(reason="停用")
+        )
+        check()
+        service.delete_resource(session, actor("steward"), draft.id)
+        check()
+        statuses = service.search_resources(session, actor("platform_admin"), ResourceFilter())
+        assert {v.value for v in statuses.facets["status"]} >= {"retired"}
 
     def test_every_write_changes_the_catalog_generation(self, session, actor):
         from govshare.catalog import search

@@ -25,6 +25,17 @@ def test_list_and_detail_with_load_form(login_as, ds):
     assert "公民身份号码" in page.text
 
 
+def test_catalog_resource_page_links_to_its_dataset(login_as, ds):
+    """The catalog's resource page loads the link from here (HTMX); a resource without a
+    dataset gets nothing."""
+    client = login_as("consumer")
+    detail = BeautifulSoup(client.get(f"/catalog/resources/{ds.resource_id}").text, "html.parser")
+    assert detail.find(attrs={"hx-get": f"/data/for-resource/{ds.resource_id}"}) is not None
+    link = BeautifulSoup(client.get(f"/data/for-resource/{ds.resource_id}").text, "html.parser")
+    assert link.a["href"] == f"/data/{ds.id}" and ds.name in link.a.text
+    assert client.get("/data/for-resource/999999").text == ""
+
+
 def test_consumer_sees_metadata_but_no_load_form(login_as, ds):
     page = login_as("consumer").get(f"/data/{ds.id}")
     assert page.status_code == 200

@@ -237,3 +237,47 @@ class Generation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
+
+
+# The columns of a facet-count combination (the eight facets and the provider's name).
+FACET_COMBINATION = (
+    "status",
+    "provider_department_id",
+    "provider_name",
+    "category_class",
+    "share_type",
+    "open_type",
+    "format_class",
+    "update_cycle",
+    "grading_level",
+)
+
+
+class FacetCount(Base):
+    """How many resources share one combination of the facet columns (and provider name).
+
+    Kept by triggers on ``catalog_resource`` (migration 0750) in the transaction of every
+    insert, update and delete, bulk inserts included: never recounted, always exact. The
+    unfiltered browse and every filter on facet columns count from here (a few thousand rows)
+    instead of the resources (docs/decisions/0005). Rows may reach ``n = 0``; readers skip them.
+    """
+
+    __tablename__ = "catalog_facet_count"
+    __table_args__ = (
+        UniqueConstraint(
+            *FACET_COMBINATION,
+            name="uq_catalog_facet_count_combination",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    provider_department_id: Mapped[int] = mapped_column(Integer)
+    provider_name: Mapped[str] = mapped_column(String(100))
+    category_class: Mapped[str] = mapped_column(String(20))
+    share_type: Mapped[str] = mapped_column(String(20))
+    open_type: Mapped[str] = mapped_column(String(20))
+    format_class: Mapped[str] = mapped_column(String(20))
+    update_cycle: Mapped[str] = mapped_column(String(20))
+    grading_level: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select, true
 
-from govshare.catalog.models import Resource
+from govshare.catalog.models import FacetCount, Resource
 from govshare.core.security import Actor
 
 PUBLIC_STATUSES = ("published", "retired")
@@ -46,20 +46,28 @@ def sees_all_resources(actor: Actor) -> bool:
     return is_catalog_reviewer(actor) or actor.has_role("auditor")
 
 
+def _visible(actor: Actor, model: type[Resource] | type[FacetCount]) -> ColumnElement[bool]:
+    """The visibility rule on a model carrying ``status`` and ``provider_department_id``."""
+    if not actor.is_authenticated:
+        return model.id == -1
+    if sees_all_resources(actor):
+        return true()
+    return or_(
+        model.status.in_(PUBLIC_STATUSES),
+        model.provider_department_id == (actor.department_id or -1),
+    )
+
+
 def visible_resources(actor: Actor) -> Select[Resource]:
     """Resources the actor may see: published and retired ones for anyone logged in, every
     state for the provider department, reviewers and auditors."""
-    stmt = select(Resource)
-    if not actor.is_authenticated:
-        return stmt.where(Resource.id == -1)
-    if sees_all_resources(actor):
-        return stmt
-    return stmt.where(
-        or_(
-            Resource.status.in_(PUBLIC_STATUSES),
-            Resource.provider_department_id == (actor.department_id or -1),
-        )
-    )
+    return select(Resource).where(_visible(actor, Resource))
+
+
+def visible_facet_counts(actor: Actor) -> Select[FacetCount]:
+    """The facet-count combinations of the resources ``visible_resources`` gives the actor
+    (status and provider are part of every combination, so the same rule applies)."""
+    return select(FacetCount).where(FacetCount.n > 0, _visible(actor, FacetCount))
 
 
 def can_see_unpublished(actor: Actor, resource: ResourceLike) -> bool:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from govshare.core.errors import FieldError, Invalid
+from govshare.core.errors import FieldError, Invalid, NotAuthorized, NotFound
 from govshare.core.i18n import N_, _
 from govshare.core.validation import parse
 from govshare.core.web import NavEntry, SessionDep, UserDep, form_data, redirect, render
@@ -31,6 +31,19 @@ def dataset_list(request: Request, session: SessionDep, actor: UserDep, q: str =
     """Datasets, by name."""
     datasets = service.list_datasets(session, actor, q=q or None)
     return render(request, "datastore/list.html", {"datasets": datasets, "q": q})
+
+
+@router.get("/data/for-resource/{resource_id}", response_class=HTMLResponse)
+def dataset_link(
+    request: Request, session: SessionDep, actor: UserDep, resource_id: int
+) -> Response:
+    """A link to a catalog resource's dataset, or nothing: the catalog's resource page loads it
+    (HTMX), since the catalog may not import the datastore (the import-linter layers)."""
+    try:
+        dataset = service.get_dataset_by_resource(session, actor, resource_id)
+    except (NotFound, NotAuthorized):
+        return HTMLResponse("")
+    return render(request, "datastore/_resource_link.html", {"d": dataset})
 
 
 @router.get("/data/{dataset_id}", response_class=HTMLResponse)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from govshare.catalog import permissions, search
-from govshare.catalog.models import Category, Resource
+from govshare.catalog.models import Category, FacetCount, Resource
 from govshare.catalog.schemas import (
     CATEGORY_CLASS_LABELS,
     FORMAT_CLASS_LABELS,
@@ -31,7 +32,6 @@ from govshare.core.pagination import decode_cursor, encode_cursor
 from govshare.core.security import Actor, require
 
 MAX_OFFSET = 5000
-RANK_ALL = 2000  # result sets up to this size are ranked whole
 FACETS: dict[str, Any] = {
     "provider": Resource.provider_department_id,
     "category_class": Resource.category_class,
@@ -76,14 +76,19 @@ def _count(session: Session, base: Select[Any]) -> tuple[Counts, dict[Any, str]]
         .group_by(*cols)
         .order_by(None)
     )
+    return _summed(session.execute(stmt))
+
+
+def _summed(rows: Iterable[Sequence[Any]]) -> tuple[Counts, dict[Any, str]]:
+    """Per-facet counts from rows of (the eight facet values…, count, provider name)."""
     counters: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
     provider_names: dict[Any, str] = {}
     names = list(FACETS)
-    for row in session.execute(stmt):
+    for row in rows:
         n = row[-2]
         for i, name in enumerate(names):
             counters[name][row[i]] += n
-        provider_names[row[0]] = row[-1]
+        provider_names[row[0]] = max(row[-1], provider_names.get(row[0], ""))
     return {name: c.most_common() for name, c in counters.items()}, provider_names
 
 
@@ -107,26 +112,26 @@ def _facets(session: Session, base: Select[Any]) -> dict[str, list[FacetValue]]:
     return _labelled(*_count(session, base))
 
 
-class FacetCache:
-    """Facet counts per catalog generation (docs/decisions/0005): a result set's counts are
-    kept under the generation token they were counted in, with who asked (the visibility scope),
-    the filters and the query tokens. Every write to resources changes the token in its own
-    transaction, so an entry can only be found while the catalog is exactly as counted; no
-    expiry is needed. Counts are stored unlabelled (labels follow the reader's language)."""
+class GenerationCache:
+    """Values per catalog generation (docs/decisions/0005): facet counts and result totals are
+    kept under the generation token they were computed in, with who asked (the visibility
+    scope), the filters and the query tokens. Every write to resources changes the token in its
+    own transaction, so an entry can only be found while the catalog is exactly as counted; no
+    expiry is needed. Facet counts are stored unlabelled (labels follow the reader's language)."""
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[Any, ...], tuple[Counts, dict[Any, str]]] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> tuple[Counts, dict[Any, str]] | None:
+    def get(self, key: tuple[Any, ...]) -> Any:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: tuple[Any, ...], value: tuple[Counts, dict[Any, str]]) -> None:
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
@@ -138,15 +143,24 @@ class FacetCache:
             self._entries.clear()
 
 
-facet_cache = FacetCache()
+facet_cache = GenerationCache()
+total_cache = GenerationCache(size=2048)
+# Filters the facet-count table can answer: its columns (category and area are not in it).
+_TABLE_FILTERS = {"status", "provider_department_id", "category_class", "share_type"}
+_TABLE_FILTERS |= {"open_type", "format_class", "update_cycle", "grading_level"}
 
 
-def facet_counts(
-    session: Session, actor: Actor, f: ResourceFilter, tokens: list[str], base: Select[Any]
-) -> dict[str, list[FacetValue]]:
-    """The facets of a result set, from the cache when the catalog has not changed since they
-    were counted. The generation is read before and after counting; an entry is kept only when
-    both agree (nothing committed in between), so under READ COMMITTED too it is exact."""
+def _cached(
+    cache: GenerationCache,
+    session: Session,
+    actor: Actor,
+    f: ResourceFilter,
+    tokens: list[str],
+    compute: Callable[[], Any],
+) -> Any:
+    """``compute()``, from ``cache`` when the catalog has not changed since it was computed.
+    The generation is read before and after; the value is kept only when both agree (nothing
+    committed in between), so under READ COMMITTED too a hit is exact."""
     before = search.generation(session)
     scope = (
         actor.is_authenticated,
@@ -161,59 +175,97 @@ def facet_counts(
         tuple(tokens),
         bool(f.q.strip()),
     )
-    cached = facet_cache.get(key) if before else None
-    if cached is None:
-        cached = _count(session, base)
+    found = cache.get(key) if before else None
+    if found is None:
+        found = compute()
         if before and search.generation(session) == before:
-            facet_cache.put(key, cached)
-    return _labelled(*cached)
+            cache.put(key, found)
+    return found
+
+
+def _cached_total(
+    session: Session, actor: Actor, f: ResourceFilter, tokens: list[str], count: Callable[[], int]
+) -> int:
+    return int(_cached(total_cache, session, actor, f, tokens, count))
+
+
+def _table_count(
+    session: Session, actor: Actor, f: ResourceFilter
+) -> tuple[Counts, dict[Any, str]]:
+    """Facet counts of a browse without a phrase, from the facet-count table the triggers keep
+    (a few thousand combinations): exact in every generation, nothing to recount."""
+    stmt = permissions.visible_facet_counts(actor)
+    for name in _TABLE_FILTERS:
+        value = getattr(f, name)
+        if value is not None:
+            stmt = stmt.where(getattr(FacetCount, name) == value)
+    counts: Counts = {}
+    provider_names: dict[Any, str] = {}
+    for name in FACETS:  # eight small GROUP BYs in the database beat summing in Python
+        col = getattr(FacetCount, FACETS[name].key)
+        grouped = stmt.with_only_columns(
+            col, func.sum(FacetCount.n), func.max(FacetCount.provider_name)
+        ).group_by(col)
+        rows = session.execute(grouped.order_by(func.sum(FacetCount.n).desc(), col)).all()
+        counts[name] = [(row[0], int(row[1])) for row in rows]
+        if name == "provider":
+            provider_names = {row[0]: row[2] for row in rows}
+    return counts, provider_names
+
+
+def facet_counts(
+    session: Session, actor: Actor, f: ResourceFilter, tokens: list[str], base: Select[Any]
+) -> dict[str, list[FacetValue]]:
+    """The facets of a result set. Without a phrase and with filters on facet columns only,
+    from the facet-count table (exact, no recount after a write); otherwise counted over the
+    result set. Both are kept per catalog generation for repeat views."""
+    if not f.q.strip() and not f.model_dump(exclude_defaults=True, exclude=_TABLE_FILTERS):
+        # Exact in any generation; kept per generation only to spare repeat views.
+        found = _cached(facet_cache, session, actor, f, [], lambda: _table_count(session, actor, f))
+        return _labelled(*found)
+    return _labelled(
+        *_cached(facet_cache, session, actor, f, tokens, lambda: _count(session, base))
+    )
 
 
 def _ranked(
-    session: Session, visible: Select[Any], tokens: list[str], total: int, offset: int, n: int
+    session: Session, visible: Select[Any], tokens: list[str], offset: int, n: int
 ) -> list[Resource]:
-    """One page of ranked matches. Matches in the name (or provider, code, keywords) come
-    first, by relevance. The other matches follow, by relevance when there are few of them
-    (≤ RANK_ALL); in a large result set by newest first, so that a query matching tens of
-    thousands of data items does not score every one of them (docs/decisions/0005)."""
-    everything, rank = search.matching(session, visible, tokens)
-    if total <= RANK_ALL:
-        return list(
-            session.scalars(everything.order_by(rank, Resource.id.desc()).offset(offset).limit(n))
+    """One page of ranked matches among ``visible`` (filters applied): the tiers of
+    ``search.TIERS`` in order, newest first inside each (docs/decisions/0005)."""
+    rows: list[Resource] = []
+    for tier in search.TIERS:
+        ids = search.tier_ids(session, tokens, tier)
+        stmt = visible.where(Resource.id.in_(ids))
+        page = list(
+            session.scalars(stmt.order_by(Resource.id.desc()).offset(offset).limit(n - len(rows)))
         )
-    primary, prank = search.matching(session, visible, tokens, primary=True)
-    rows = list(
-        session.scalars(primary.order_by(prank, Resource.id.desc()).offset(offset).limit(n))
-    )
-    if len(rows) >= n:
-        return rows
-    in_primary = (
-        session.scalar(
-            primary.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-        )
-        or 0
-    )
-    ids = primary.with_only_columns(Resource.id).order_by(None)
-    rest = (
-        everything.where(Resource.id.not_in(ids))
-        .order_by(search.newest_first(session))
-        .offset(max(0, offset - in_primary))
-        .limit(n - len(rows))
-    )
-    return rows + list(session.scalars(rest))
+        rows += page
+        if len(rows) >= n:
+            break
+        offset = 0 if page or not offset else max(0, offset - _size(session, stmt))
+    return rows
 
 
-def _ids(session: Session, tokens: list[str], total: int, offset: int, n: int) -> list[int]:
-    """Ids of matches in rank order (tiers as in ``_ranked``), from the index alone."""
-    if total <= RANK_ALL:
-        return search.ranked_ids(session, tokens, None, primary=False, offset=offset, limit=n)
-    ids = search.ranked_ids(session, tokens, None, primary=True, offset=offset, limit=n)
-    if len(ids) < n:
-        in_primary = search.count_matches(session, tokens, None, primary=True)
-        ids += search.newest_ids(
-            session, tokens, None, offset=max(0, offset - in_primary), limit=n - len(ids)
+def _size(session: Session, stmt: Select[Any]) -> int:
+    count = stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    return int(session.scalar(count) or 0)
+
+
+def _ids(session: Session, tokens: list[str], offset: int, n: int) -> list[int]:
+    """Ids of matches in rank order (tiers as in ``_ranked``), from the index alone: each
+    tier is read newest first and only as far as the page needs; a tier is counted only when
+    a later page starts past it."""
+    out: list[int] = []
+    for tier in search.TIERS:
+        page = search.tier_page(session, tokens, tier, offset=offset, limit=n - len(out))
+        out += page
+        if len(out) >= n:
+            break
+        offset = (
+            0 if page or not offset else max(0, offset - search.tier_count(session, tokens, tier))
         )
-    return ids
+    return out
 
 
 def _plain_search(
@@ -228,13 +280,15 @@ def _plain_search(
     """A phrase without other filters, answered by the full-text index alone (visibility is in
     the index as scope tokens; the rows are then read through visible_resources all the same)."""
     scope = search.scope_of(permissions.sees_all_resources(actor), actor.department_id)
-    total = search.count_matches(session, tokens, scope)
+    total = _cached_total(
+        session, actor, f, tokens, lambda: search.count_matches(session, tokens, scope)
+    )
     rows: list[Resource] = []
     want, fetched, n = offset + limit + 1, 0, offset + limit + 1
     while len(rows) < want and fetched < total + MAX_OFFSET:
         # Rank without the scope (scoring the scope tokens would cost more than it saves), then
         # keep what the actor may see; drafts of other departments are few, so this rarely loops.
-        batch = _ids(session, tokens, total, fetched, n + n // 4 + 10)
+        batch = _ids(session, tokens, fetched, n + n // 4 + 10)
         if not batch:
             break
         fetched += len(batch)
@@ -270,8 +324,8 @@ def search_resources(
     with_facets: bool = True,
 ) -> SearchResult:
     """Visible resources matching a Chinese phrase (every segmented word must occur in the name,
-    abstract, data items, provider, code or keywords), best first; without a phrase, newest
-    first. Facet counts cover the whole result set."""
+    abstract, data items, provider, code or keywords) in the tiers of ``search.TIERS``, newest
+    first in each; without a phrase, newest first. Facet counts cover the whole result set."""
     require(permissions.can_search_resources(actor), "catalog.search_resources")
     f = filters or ResourceFilter()
     tokens = search.query_tokens(f.q) if f.q.strip() else []
@@ -284,14 +338,9 @@ def search_resources(
         base, _rank = search.matching(session, visible, tokens)
     elif f.q.strip():
         base = base.where(Resource.id == -1)  # only punctuation: nothing can match
-    total = (
-        session.scalar(
-            base.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-        )
-        or 0
-    )
+    total = _cached_total(session, actor, f, tokens, lambda: _size(session, base))
     if tokens:
-        rows = _ranked(session, visible, tokens, total, offset, limit + 1)
+        rows = _ranked(session, visible, tokens, offset, limit + 1)
     else:
         rows = list(
             session.scalars(base.order_by(Resource.id.desc()).offset(offset).limit(limit + 1))
