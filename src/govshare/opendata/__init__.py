@@ -4,8 +4,9 @@ Owns releases (开放: a published catalog resource whose 开放属性 is 无条
 the portal with the masks its data items pass — the de-identification check refuses personal
 items left in the clear), level changes (lowering a level waits for a platform admin's
 approval), public users (self-registration with e-mail verification, API keys), applications
-for conditionally open resources (申请表 + 安全承诺书; decided by the provider through the
-sharing workflow, see ``hand_to_provider``), public data requests (数据需求) and usage counts.
+for conditionally open resources (申请表 + 安全承诺书; decided by the provider's reviewers on
+the portal's admin page, see ``hand_to_provider``), public data requests (数据需求) and usage
+counts.
 
 Public reads go through the catalog's and the datastore's services as the portal's system actor
 (``service/_common.PORTAL``) once the portal has decided a resource is released; search is the

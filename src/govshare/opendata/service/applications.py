@@ -1,11 +1,11 @@
 """Applications for conditionally open resources (申请表 + 安全承诺书), and their decision.
 
-The decision belongs to the provider through the sharing workflow (issue #8). Until that module
-is on main, ``hand_to_provider`` is the one seam: it tells the provider's reviewers and returns a
-reference; the provider decides on the portal's admin page (``decide_application``) within
-``GOVSHARE_OPENDATA_APPLY_DAYS`` working days counted by the clocks module. At merge, the lead
-points ``hand_to_provider`` at sharing's request creation and has sharing call
-``decide_application`` (as the system) when the provider approves or refuses.
+The provider decides: ``hand_to_provider`` tells the provider department's reviewers and
+department admins, who approve or refuse on the portal's admin page (``decide_application``)
+within ``GOVSHARE_OPENDATA_APPLY_DAYS`` working days counted by the clocks module. These are not
+sharing requests: a sharing request binds a consumer *system* of a department and ends in a grant
+to its API tokens, while a public applicant is a person with a portal API key; the decision,
+its deadline, reasons and audit follow the same rules, on the portal's own records.
 """
 
 from __future__ import annotations
@@ -32,11 +32,8 @@ from govshare.opendata.service.users import visitor_actor
 
 
 def hand_to_provider(session: Session, application: Application, resource_name: str) -> str:
-    """Give the provider an application to decide; returns the reference of that hand-off.
-
-    The seam to the sharing workflow: today it notifies the provider department's reviewers and
-    department admins (in-app and e-mail) and the provider decides on /open-admin/applications.
-    """
+    """Give the provider an application to decide (in-app and e-mail notice to its reviewers
+    and department admins, who decide on /open-admin/applications); returns its reference."""
     notify.send(
         session,
         PORTAL,
