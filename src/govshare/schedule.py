@@ -47,10 +47,14 @@ def passes() -> list[tuple[str, Callable[[Session, dt.datetime | None], dict[str
     def requests(session: Session, now: dt.datetime | None) -> dict[str, Any]:
         return sharing.send_deadline_reminders(session, SYSTEM, now=now)
 
+    def expiries(session: Session, now: dt.datetime | None) -> dict[str, Any]:
+        return sharing.send_expiry_notices(session, SYSTEM, now=now)
+
     return [
         ("supervision.reminders", reminders),
         ("quality.inspections", inspections),
         ("sharing.reminders", requests),
+        ("sharing.expiries", expiries),
         ("datastore.pulls", pulls),
         ("notify.deliver", _deliver),
     ]
