@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from govshare.sharing import service
 from tests.personas import actor_of
 from tests.sharing.helpers import approve_county, ask
@@ -72,6 +70,9 @@ def test_date_range_filters_and_bad_ranges_are_refused(client, session, world, b
 
 def test_overseers_see_everything(client, session, world):
     _calls(client, session, world)
-    today = dt.date.today()
-    report = service.get_usage(session, actor_of(session, "auditor"), side="provider", until=today)
+    from govshare.clocks.service import today
+
+    report = service.get_usage(
+        session, actor_of(session, "auditor"), side="provider", until=today()
+    )
     assert report.totals.calls == 4 and report.totals.refusals == 2
