@@ -87,6 +87,16 @@ def _row_filter(form: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"item": item, "values": values}] if item else []
 
 
+def _masks(form: dict[str, Any]) -> dict[str, Any]:
+    """The mask chosen for each item ticked in the form (an unticked item's select is ignored)."""
+    ticked = set(_lines(form.get("items")))
+    return {
+        name: v
+        for k, v in form.items()
+        if k.startswith("mask_") and v and (name := k.removeprefix("mask_")) in ticked
+    }
+
+
 # --- systems -------------------------------------------------------------------------------------
 
 
@@ -289,7 +299,7 @@ async def request_approve(
 ) -> Response:
     """Approve, narrowed as chosen in the form."""
     form = await form_data(request)
-    masks = {k.removeprefix("mask_"): v for k, v in form.items() if k.startswith("mask_") and v}
+    masks = _masks(form)
     data = {
         "items": _lines(form.get("items")),
         "row_filter": _row_filter(form),
@@ -362,7 +372,7 @@ async def request_arbitrate(
 ) -> Response:
     """市电政办's ruling: uphold the refusal, or order a grant narrowed as chosen."""
     form = await form_data(request)
-    masks = {k.removeprefix("mask_"): v for k, v in form.items() if k.startswith("mask_") and v}
+    masks = _masks(form)
     data = {
         "outcome": form.get("outcome", ""),
         "note": form.get("note", ""),
