@@ -51,11 +51,15 @@ def passes() -> list[tuple[str, Callable[[Session, dt.datetime | None], dict[str
     def usage(session: Session, now: dt.datetime | None) -> dict[str, Any]:
         return opendata.flush_portal_usage(session, SYSTEM)
 
+    def expiries(session: Session, now: dt.datetime | None) -> dict[str, Any]:
+        return sharing.send_expiry_notices(session, SYSTEM, now=now)
+
     return [
         ("opendata.usage", usage),
         ("supervision.reminders", reminders),
         ("quality.inspections", inspections),
         ("sharing.reminders", requests),
+        ("sharing.expiries", expiries),
         ("datastore.pulls", pulls),
         ("notify.deliver", _deliver),
     ]

@@ -82,7 +82,43 @@ def _reminders(s: Any, a: A) -> None:
     service.send_deadline_reminders(s, SYSTEM, now=dt.datetime(2026, 11, 2, tzinfo=dt.UTC))
 
 
+def _objected(s: Any, a: A, arbitrate: bool) -> None:
+    from govshare.sharing.schemas import Arbitration, Objection
+
+    req = ask(s, _world(s))
+    service.refuse_request(s, a("other_admin"), req.id, Reason(reason="依据不足"))
+    service.object_to_refusal(s, a("consumer"), req.id, Objection(reason="应予共享"))
+    if arbitrate:
+        service.arbitrate_objection(
+            s, a("platform_admin"), req.id, Arbitration(outcome="uphold", note="维持")
+        )
+
+
+def _renewal(s: Any, a: A, how: str) -> None:
+    from govshare.sharing.models import Grant
+    from govshare.sharing.schemas import RenewalCreate, RenewalDecision
+
+    done = approve_county(s, ask(s, _world(s)).id)
+    grant = s.get(Grant, done.grant_id)
+    grant.valid_until = dt.datetime.now(dt.UTC) + dt.timedelta(days=5)
+    s.flush()
+    if how == "notice":
+        service.send_expiry_notices(s, SYSTEM)
+        return
+    renewal = service.apply_renewal(s, a("consumer"), grant.id, RenewalCreate(purpose="续用"))
+    if how == "approve":
+        service.approve_renewal(s, a("other_admin"), renewal.id, RenewalDecision())
+    elif how == "refuse":
+        service.refuse_renewal(s, a("other_admin"), renewal.id, Reason(reason="停用"))
+
+
 SCENARIOS: dict[str, Callable[[Any, A], None]] = {
+    "sharing.object_to_refusal": lambda s, a: _objected(s, a, False),
+    "sharing.arbitrate_objection": lambda s, a: _objected(s, a, True),
+    "sharing.apply_renewal": lambda s, a: _renewal(s, a, "apply"),
+    "sharing.approve_renewal": lambda s, a: _renewal(s, a, "approve"),
+    "sharing.refuse_renewal": lambda s, a: _renewal(s, a, "refuse"),
+    "sharing.send_expiry_notices": lambda s, a: _renewal(s, a, "notice"),
     "sharing.register_system": lambda s, a: service.register_system(
         s, a("consumer"), SystemCreate(name="审计测试系统", purpose="测试")
     ),

@@ -7,6 +7,8 @@ import pytest
 from govshare.sharing import permissions
 from tests.personas import ROLE_PERSONAS, actor_of, department_id
 
+ROLE_PERSONAS_WITH_A_DEPARTMENT = {p for p in ROLE_PERSONAS if p != "public"}
+
 # Who may do what, with the consumer system of 陵城区 and a resource of 市公安局.
 EXPECTED: dict[str, set[str]] = {
     "register_system": {"platform_admin", "consumer"},
@@ -17,6 +19,13 @@ EXPECTED: dict[str, set[str]] = {
     "see_request": {"platform_admin", "consumer", "auditor", "other_admin"},
     "call_data_api": set(),  # web sessions never call the data API; only bound tokens do
     "reminders": {"platform_admin"},
+    "object_to_refusal": {"consumer"},
+    "arbitrate_objection": {"platform_admin"},
+    "arbitration_queue": {"platform_admin", "auditor"},
+    "apply_renewal": {"consumer"},
+    "decide_renewal": {"other_admin"},
+    "expiry_notices": {"platform_admin"},
+    "get_usage": {*ROLE_PERSONAS_WITH_A_DEPARTMENT, "other_admin"},
 }
 PERSONAS = (*ROLE_PERSONAS, "other_admin")
 
@@ -48,6 +57,16 @@ def _rules(session):  # type: ignore[no-untyped-def]
             )
         ),
         "reminders": permissions.can_send_deadline_reminders,
+        "object_to_refusal": lambda a: permissions.can_object_to_refusal(a, consumer),
+        "arbitrate_objection": permissions.can_arbitrate_objection,
+        "arbitration_queue": permissions.can_list_arbitration_queue,
+        "apply_renewal": lambda a: permissions.can_apply_renewal(a, consumer),
+        "decide_renewal": lambda a: (
+            permissions.can_approve_renewal(a, provider)
+            and permissions.can_refuse_renewal(a, provider)
+        ),
+        "expiry_notices": permissions.can_send_expiry_notices,
+        "get_usage": permissions.can_get_usage,
     }
 
 
@@ -64,3 +83,10 @@ def test_a_read_token_calls_the_data_api(session):
     token = replace(actor_of(session, "consumer"), kind="token", scopes=frozenset({"read"}))
     assert permissions.can_lookup_record(token)
     assert not permissions.can_lookup_record(replace(token, scopes=frozenset()))
+
+
+def test_the_scheduler_sends_notices_but_does_not_arbitrate(session):
+    from govshare.core.security import SYSTEM
+
+    assert permissions.can_send_expiry_notices(SYSTEM)
+    assert not permissions.can_arbitrate_objection(SYSTEM)

@@ -144,3 +144,16 @@ def test_grant_states_as_shown(session, world):
         session, actor_of(session, "other_admin"), done.grant_id, Reason(reason="停")
     )
     assert service.get_grant(session, consumer, done.grant_id).state == "revoked"
+
+
+def test_review_limit_is_a_setting(session, world, settings, monkeypatch):
+    from govshare.clocks import service as clocks
+
+    req = ask(session, world)
+    consumer = actor_of(session, "consumer")
+    ten = service.get_request(session, consumer, req.id).due
+    monkeypatch.setattr(settings, "sharing_review_days", 20)
+    twenty = service.get_request(session, consumer, req.id).due
+    assert ten is not None and twenty is not None and twenty > ten
+    kinds = {k.code: k for k in clocks.list_case_kinds(session, consumer)}
+    assert kinds["sharing.request"].ladder.limit_days == 20

@@ -42,6 +42,12 @@ def can_home_activity(actor: Actor) -> bool:
     return actor.is_authenticated
 
 
+def can_list_action_tallies(actor: Actor) -> bool:
+    """Auditors and platform admins, and the system: modules that have checked their own rule
+    (sharing's usage dashboards) read the tallies as the system."""
+    return actor.kind == "system" or actor.has_role("auditor", "platform_admin")
+
+
 def can_record(actor: Actor) -> bool:
     """Recording is done by services for every actor, anonymous ones included."""
     return True

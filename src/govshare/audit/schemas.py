@@ -75,3 +75,17 @@ class DailyCount(BaseModel):
     day: dt.date
     success: int
     refused: int
+
+
+class ActionTally(BaseModel):
+    """Entries of one action on one day (Asia/Shanghai) by one token on one target, with one
+    outcome: how many, and the sum of their ``details.rows`` (records returned)."""
+
+    day: dt.date
+    action: str
+    outcome: str
+    token_id: int | None
+    target_type: str
+    target_id: str
+    entries: int
+    rows: int

@@ -15,13 +15,23 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
+from sqlalchemy import (
+    CursorResult,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from govshare.audit import permissions
 from govshare.audit.chain import GENESIS, ChainWalker, Verification, chain_key, digest
 from govshare.audit.models import AuditEntry, AuditHead
-from govshare.audit.schemas import AuditFilter, DailyCount
+from govshare.audit.schemas import ActionTally, AuditFilter, DailyCount
 from govshare.core.config import get_settings
 from govshare.core.context import current_request
 from govshare.core.db import Database, describe_target, utcnow
@@ -279,6 +289,72 @@ def home_activity(session: Session, actor: Actor) -> list[DailyCount] | None:
     if not permissions.can_summarize_audit(actor):
         return None
     return summarize_audit(session, actor)
+
+
+def list_action_tallies(
+    session: Session,
+    actor: Actor,
+    *,
+    actions: Sequence[str],
+    since: dt.date,
+    until: dt.date,
+    token_ids: Sequence[int] | None = None,
+) -> list[ActionTally]:
+    """Entries of ``actions`` from ``since`` to ``until`` (local days, inclusive), counted per
+    day, action, outcome, token and target, with their ``details.rows`` summed (the data API's
+    records returned). Grouped in SQL by UTC hour, then by local day here (time zones with
+    whole-hour offsets, as Asia/Shanghai)."""
+    require(permissions.can_list_action_tallies(actor), "audit.list_action_tallies")
+    hour = func.substr(sql_cast(AuditEntry.occurred_at, String), 1, 13)
+    rows = func.coalesce(func.sum(AuditEntry.details["rows"].as_integer()), 0)
+    stmt = (
+        select(
+            hour,
+            AuditEntry.action,
+            AuditEntry.outcome,
+            AuditEntry.token_id,
+            AuditEntry.target_type,
+            AuditEntry.target_id,
+            func.count(),
+            rows,
+        )
+        .where(
+            AuditEntry.action.in_(list(actions)),
+            AuditEntry.occurred_at >= _day_start(since),
+            AuditEntry.occurred_at < _day_start(until + dt.timedelta(days=1)),
+        )
+        .group_by(
+            hour,
+            AuditEntry.action,
+            AuditEntry.outcome,
+            AuditEntry.token_id,
+            AuditEntry.target_type,
+            AuditEntry.target_id,
+        )
+    )
+    if token_ids is not None:
+        stmt = stmt.where(AuditEntry.token_id.in_(list(token_ids)))
+    tz = ZoneInfo(get_settings().timezone)
+    out: dict[tuple[Any, ...], list[int]] = {}
+    for h, action, outcome, token, ttype, tid, n, total in session.execute(stmt):
+        at = dt.datetime.strptime(str(h).replace("T", " "), "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
+        key = (at.astimezone(tz).date(), action, outcome, token, ttype, tid)
+        acc = out.setdefault(key, [0, 0])
+        acc[0] += int(n)
+        acc[1] += int(total or 0)
+    return [
+        ActionTally(
+            day=k[0],
+            action=k[1],
+            outcome=k[2],
+            token_id=k[3],
+            target_type=k[4],
+            target_id=k[5],
+            entries=n,
+            rows=r,
+        )
+        for k, (n, r) in sorted(out.items(), key=lambda kv: (kv[0][0], str(kv[0][1:])))
+    ]
 
 
 # --- export ------------------------------------------------------------------------------------

@@ -140,6 +140,14 @@ CASE_KINDS: dict[str, tuple[str, int | None]] = {
     "supervision.milestone": (N_("工作方案里程碑"), None),
     "supervision.report": (N_("进度报送"), None),
     "sharing.request": (N_("有条件共享申请答复"), 10),
+    "sharing.arbitration": (N_("共享异议仲裁"), 15),
     "quality.rectification": (N_("数据质量问题整改"), 10),
     "hotline.ticket": (N_("12345 工单办理"), 5),
+}
+
+# Case kinds whose default limit is a setting (STANDARDS.md: legal limits marked [M] are
+# configuration); the value in ``CASE_KINDS`` is the setting's default.
+LIMIT_SETTINGS: dict[str, str] = {
+    "sharing.request": "sharing_review_days",
+    "sharing.arbitration": "sharing_arbitration_days",
 }

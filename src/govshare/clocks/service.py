@@ -24,6 +24,7 @@ from govshare.clocks.models import CalendarDay, CalendarYear, ClockNotice, Clock
 from govshare.clocks.schemas import (
     CASE_KINDS,
     HOLIDAY_NAMES,
+    LIMIT_SETTINGS,
     CalendarDayCreate,
     CalendarDayPublic,
     CalendarYearPublic,
@@ -258,8 +259,9 @@ def package_calendar() -> tuple[dict[dt.date, str], dict[dt.date, str]]:
 
 def _default_ladder(kind: str) -> Ladder:
     s = get_settings()
+    setting = LIMIT_SETTINGS.get(kind)
     return Ladder(
-        limit_days=CASE_KINDS.get(kind, ("", None))[1],
+        limit_days=getattr(s, setting) if setting else CASE_KINDS.get(kind, ("", None))[1],
         remind_before_days=s.clocks_remind_before_days,
         urge_after_days=s.clocks_urge_after_days,
         supervise_after_days=s.clocks_supervise_after_days,

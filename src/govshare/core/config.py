@@ -276,6 +276,37 @@ class Settings(BaseSettings):
         0.2, ge=0, le=1, description="Evaluation weight of the supervisors' ratings of reports."
     )
 
+    # --- sharing: the legal time limits ([M] in STANDARDS.md §2: settings with those defaults) ---
+    sharing_review_days: int = Field(
+        10,
+        ge=1,
+        le=120,
+        description="Working days a provider has to answer a conditional share request "
+        "(国发〔2016〕51号, 山东省政府令第329号: 10). The default limit of the sharing.request "
+        "clock; a ladder set by a platform admin on /clocks/ladders takes precedence.",
+    )
+    sharing_objection_days: int = Field(
+        15,
+        ge=1,
+        le=120,
+        description="Working days after a refusal during which the consumer may object "
+        "(提出异议) to 市电政办.",
+    )
+    sharing_arbitration_days: int = Field(
+        15,
+        ge=1,
+        le=120,
+        description="Working days 市电政办 has to arbitrate an objection: the default limit of "
+        "the sharing.arbitration clock.",
+    )
+    sharing_expiry_notice_days: int = Field(
+        30,
+        ge=1,
+        le=365,
+        description="Calendar days before a grant expires when the scheduler announces it to the "
+        "consumer and the provider, who may then renew it (re-certification).",
+    )
+
     # --- catalog (政务信息资源目录). Values STANDARDS.md marks [M] are settings, not constants.
     catalog_code_separator: str = Field(
         "/",

@@ -6,11 +6,12 @@ codes contain a slash (前段码/后段码); they go into the path as they are.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
@@ -24,17 +25,23 @@ from govshare.core.security import Actor
 from govshare.core.web import SessionDep, UserDep, get_database
 from govshare.sharing import service
 from govshare.sharing.schemas import (
+    Arbitration,
     BatchAnswer,
     BatchRequest,
     Decision,
     GrantPublic,
+    Objection,
     Reason,
     RecordAnswer,
+    RenewalCreate,
+    RenewalDecision,
+    RenewalPublic,
     RequestCreate,
     RequestPublic,
     RowsAnswer,
     SystemCreate,
     SystemPublic,
+    UsageReport,
     VerifyAnswer,
     VerifyRequest,
 )
@@ -142,6 +149,28 @@ def return_request(
     return service.return_request(session, actor, request_id, data)
 
 
+@router.post("/sharing/requests/{request_id}/object", response_model=RequestPublic)
+def object_to_refusal(
+    session: SessionDep, actor: UserDep, request_id: int, data: Objection
+) -> RequestPublic:
+    """Object to a refusal (提出异议) with reasons, within the objection period, once."""
+    return service.object_to_refusal(session, actor, request_id, data)
+
+
+@router.get("/sharing/arbitration-queue", response_model=list[RequestPublic])
+def list_arbitration_queue(session: SessionDep, actor: UserDep) -> list[RequestPublic]:
+    """Objections waiting for 市电政办's ruling, the nearest deadline first."""
+    return service.list_arbitration_queue(session, actor)
+
+
+@router.post("/sharing/requests/{request_id}/arbitrate", response_model=RequestPublic)
+def arbitrate_objection(
+    session: SessionDep, actor: UserDep, request_id: int, data: Arbitration
+) -> RequestPublic:
+    """市电政办 upholds the refusal or orders a grant (narrowed as a reviewer may)."""
+    return service.arbitrate_objection(session, actor, request_id, data)
+
+
 # --- grants --------------------------------------------------------------------------------------
 
 
@@ -161,6 +190,54 @@ def get_grant(session: SessionDep, actor: UserDep, grant_id: int) -> GrantPublic
 def revoke_grant(session: SessionDep, actor: UserDep, grant_id: int, data: Reason) -> GrantPublic:
     """Revoke at once: the next call under the grant is refused."""
     return service.revoke_grant(session, actor, grant_id, data)
+
+
+@router.post("/sharing/grants/{grant_id}/renewals", response_model=RenewalPublic, status_code=201)
+def apply_renewal(
+    session: SessionDep, actor: UserDep, grant_id: int, data: RenewalCreate
+) -> RenewalPublic:
+    """Apply to renew an expiring grant, stating the purpose again."""
+    return service.apply_renewal(session, actor, grant_id, data)
+
+
+@router.get("/sharing/renewals", response_model=list[RenewalPublic])
+def list_renewals(
+    session: SessionDep, actor: UserDep, status: str | None = None
+) -> list[RenewalPublic]:
+    """Renewals of grants held or given by the caller's department."""
+    return service.list_renewals(session, actor, status=status)
+
+
+@router.post("/sharing/renewals/{renewal_id}/approve", response_model=RenewalPublic)
+def approve_renewal(
+    session: SessionDep, actor: UserDep, renewal_id: int, data: RenewalDecision
+) -> RenewalPublic:
+    """Approve a renewal: a new validity from the old end."""
+    return service.approve_renewal(session, actor, renewal_id, data)
+
+
+@router.post("/sharing/renewals/{renewal_id}/refuse", response_model=RenewalPublic)
+def refuse_renewal(
+    session: SessionDep, actor: UserDep, renewal_id: int, data: Reason
+) -> RenewalPublic:
+    """Let the grant lapse, with a reason."""
+    return service.refuse_renewal(session, actor, renewal_id, data)
+
+
+# --- usage ---------------------------------------------------------------------------------------
+
+
+@router.get("/sharing/usage", response_model=UsageReport)
+def get_usage(
+    session: SessionDep,
+    actor: UserDep,
+    side: Literal["provider", "consumer"] = "consumer",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> UsageReport:
+    """Data API usage per system, per grant and per day over a date range (default: 30 days):
+    as provider (use of the department's resources) or consumer (its systems' use)."""
+    return service.get_usage(session, actor, side=side, since=since, until=until)
 
 
 # --- the data API (specific routes first: the resource code contains a slash) -------------------

@@ -74,7 +74,7 @@ class ShareRequest(Base):
     row_filter: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     days: Mapped[int] = mapped_column(Integer, default=365)
     volume: Mapped[str] = mapped_column(String(100), default="")
-    # pending | returned | approved | refused
+    # pending | returned | approved | refused | objected (a refusal under arbitration)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -82,6 +82,18 @@ class ShareRequest(Base):
         ForeignKey("user_account.id", ondelete="SET NULL"), default=None
     )
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The consumer's objection (异议) to a refusal, and 市电政办's arbitration of it.
+    objection: Mapped[str] = mapped_column(Text, default="")
+    objected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    objected_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
+    arbitration: Mapped[str] = mapped_column(String(20), default="")  # "" | upheld | granted
+    arbitration_note: Mapped[str] = mapped_column(Text, default="")
+    arbitrated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    arbitrated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
 
     def audit_label(self) -> str:
         return f"申请 {self.id}"
@@ -128,3 +140,30 @@ class AccessStamp(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
+
+
+class GrantRenewal(Base):
+    """A consumer's application to renew an expiring grant (re-certification), and its decision."""
+
+    __tablename__ = "sharing_renewal"
+    __table_args__ = (Index("ix_sharing_renewal_grant_status", "grant_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("sharing_grant.id", ondelete="CASCADE"))
+    requester_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    purpose: Mapped[str] = mapped_column(String(500))
+    days: Mapped[int] = mapped_column(Integer, default=365)
+    # pending | approved | lapsed (the provider let the grant lapse)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    valid_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    def audit_label(self) -> str:
+        return f"续期申请 {self.id}"

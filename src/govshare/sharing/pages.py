@@ -1,8 +1,10 @@
 """Pages: consumer systems, the request form, my requests with their clocks, the review queue
-with deadlines, a request with the reviewer's decision form, grants."""
+with deadlines, a request with the reviewer's decision form (and the consumer's objection, and
+市电政办's arbitration), the arbitration queue, grants with renewal, renewals, usage dashboards."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,9 +22,14 @@ from govshare.core.web import render as render_page
 from govshare.sharing import permissions, service
 from govshare.sharing.schemas import (
     MASK_LABELS,
+    RENEWAL_LABELS,
     STATUS_LABELS,
+    Arbitration,
     Decision,
+    Objection,
     Reason,
+    RenewalCreate,
+    RenewalDecision,
     RequestCreate,
     SystemCreate,
 )
@@ -40,7 +47,24 @@ NAV = [
         permissions.can_list_review_queue,
         N_("数据共享"),
     ),
+    NavEntry(
+        N_("异议仲裁"),
+        "/sharing/arbitration",
+        "bank",
+        permissions.can_list_arbitration_queue,
+        N_("数据共享"),
+    ),
     NavEntry(N_("授权"), "/sharing/grants", "key", permissions.can_list_grants, N_("数据共享")),
+    NavEntry(
+        N_("授权续期"),
+        "/sharing/renewals",
+        "arrow-repeat",
+        permissions.can_list_renewals,
+        N_("数据共享"),
+    ),
+    NavEntry(
+        N_("使用统计"), "/sharing/usage", "graph-up", permissions.can_get_usage, N_("数据共享")
+    ),
     NavEntry(
         N_("消费系统"),
         "/sharing/systems",
@@ -61,6 +85,16 @@ def _row_filter(form: dict[str, Any]) -> list[dict[str, Any]]:
     item = str(form.get("filter_item") or "").strip()
     values = [v.strip() for v in _lines(form.get("filter_values")) if v.strip()]
     return [{"item": item, "values": values}] if item else []
+
+
+def _masks(form: dict[str, Any]) -> dict[str, Any]:
+    """The mask chosen for each item ticked in the form (an unticked item's select is ignored)."""
+    ticked = set(_lines(form.get("items")))
+    return {
+        name: v
+        for k, v in form.items()
+        if k.startswith("mask_") and v and (name := k.removeprefix("mask_")) in ticked
+    }
 
 
 # --- systems -------------------------------------------------------------------------------------
@@ -239,6 +273,10 @@ def _request_page(
             "req": req,
             "resource": resource,
             "decide": decide,
+            "can_object": req.status == "refused"
+            and req.objection_until is not None
+            and permissions.can_object_to_refusal(actor, req.department_id),
+            "arbitrate": req.status == "objected" and permissions.can_arbitrate_objection(actor),
             "mask_options": options,
             "mask_labels": MASK_LABELS,
             "errors": errors or {},
@@ -261,7 +299,7 @@ async def request_approve(
 ) -> Response:
     """Approve, narrowed as chosen in the form."""
     form = await form_data(request)
-    masks = {k.removeprefix("mask_"): v for k, v in form.items() if k.startswith("mask_") and v}
+    masks = _masks(form)
     data = {
         "items": _lines(form.get("items")),
         "row_filter": _row_filter(form),
@@ -311,6 +349,58 @@ async def request_return(
     return await _decide(request, session, actor, request_id, False)
 
 
+@router.post("/sharing/requests/{request_id}/object", response_class=HTMLResponse)
+async def request_object(
+    request: Request, session: SessionDep, actor: UserDep, request_id: int
+) -> Response:
+    """Object to a refusal with reasons."""
+    form = await form_data(request)
+    try:
+        service.object_to_refusal(session, actor, request_id, parse(Objection, form))
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        errors = recover(request, session, exc)
+        return _request_page(request, session, actor, request_id, errors, exc.status)
+    flash(request, _("异议已提交，等待市电政办仲裁。"))
+    return redirect(f"/sharing/requests/{request_id}", request)
+
+
+@router.post("/sharing/requests/{request_id}/arbitrate", response_class=HTMLResponse)
+async def request_arbitrate(
+    request: Request, session: SessionDep, actor: UserDep, request_id: int
+) -> Response:
+    """市电政办's ruling: uphold the refusal, or order a grant narrowed as chosen."""
+    form = await form_data(request)
+    masks = _masks(form)
+    data = {
+        "outcome": form.get("outcome", ""),
+        "note": form.get("note", ""),
+        "items": _lines(form.get("items")) or None,
+        "row_filter": _row_filter(form),
+        "masks": masks,
+    }
+    try:
+        service.arbitrate_objection(session, actor, request_id, parse(Arbitration, data))
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        errors = recover(request, session, exc)
+        return _request_page(request, session, actor, request_id, errors, exc.status)
+    flash(request, _("仲裁结果已送达双方。"))
+    return redirect(f"/sharing/requests/{request_id}", request)
+
+
+@router.get("/sharing/arbitration", response_class=HTMLResponse)
+def arbitration_queue(request: Request, session: SessionDep, actor: UserDep) -> Response:
+    """Objections waiting for 市电政办, the nearest deadline first."""
+    return render_page(
+        request,
+        "sharing/arbitration.html",
+        {"requests": service.list_arbitration_queue(session, actor)},
+    )
+
+
 @router.get("/sharing/review", response_class=HTMLResponse)
 def review_queue(request: Request, session: SessionDep, actor: UserDep) -> Response:
     """Pending requests on the department's resources, most urgent first."""
@@ -332,10 +422,23 @@ def grants(request: Request, session: SessionDep, actor: UserDep) -> Response:
         if g.active
         and permissions.can_revoke_grant(actor, g.department_id, g.provider_department_id)
     }
+    renewable = {
+        g.id
+        for g in rows
+        if g.expiring
+        and g.renewal_status != "pending"
+        and permissions.can_apply_renewal(actor, g.department_id)
+    }
     return render_page(
         request,
         "sharing/grants.html",
-        {"grants": rows, "mask_labels": MASK_LABELS, "can_revoke": revocable},
+        {
+            "grants": rows,
+            "mask_labels": MASK_LABELS,
+            "can_revoke": revocable,
+            "can_renew": renewable,
+            "renewal_labels": RENEWAL_LABELS,
+        },
     )
 
 
@@ -355,3 +458,105 @@ async def grant_revoke(
         return redirect("/sharing/grants", request)
     flash(request, _("授权已吊销，下一次调用即被拒绝。"))
     return redirect("/sharing/grants", request)
+
+
+@router.post("/sharing/grants/{grant_id}/renewals", response_class=HTMLResponse)
+async def grant_renew(
+    request: Request, session: SessionDep, actor: UserDep, grant_id: int
+) -> Response:
+    """Apply to renew an expiring grant, stating the purpose again."""
+    form = await form_data(request)
+    try:
+        service.apply_renewal(session, actor, grant_id, parse(RenewalCreate, form))
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        errors = recover(request, session, exc)
+        flash(request, "；".join(errors.values()) or exc.detail, "danger")
+        return redirect("/sharing/grants", request)
+    flash(request, _("续期申请已提交，等待提供部门审核。"))
+    return redirect("/sharing/grants", request)
+
+
+@router.get("/sharing/renewals", response_class=HTMLResponse)
+def renewals(request: Request, session: SessionDep, actor: UserDep, status: str = "") -> Response:
+    """Renewals of grants held or given by the department; the provider decides here."""
+    rows = service.list_renewals(session, actor, status=status or None)
+    decidable = {
+        r.id
+        for r in rows
+        if r.status == "pending"
+        and permissions.can_approve_renewal(actor, r.provider_department_id)
+    }
+    return render_page(
+        request,
+        "sharing/renewals.html",
+        {"renewals": rows, "decidable": decidable, "status": status, "statuses": RENEWAL_LABELS},
+    )
+
+
+@router.post("/sharing/renewals/{renewal_id}/{verb}", response_class=HTMLResponse)
+async def renewal_decide(
+    request: Request, session: SessionDep, actor: UserDep, renewal_id: int, verb: str
+) -> Response:
+    """Approve a renewal, or let the grant lapse with a reason."""
+    form = await form_data(request)
+    try:
+        if verb == "approve":
+            data = {"days": form.get("days") or None, "note": form.get("note", "")}
+            service.approve_renewal(session, actor, renewal_id, parse(RenewalDecision, data))
+        elif verb == "refuse":
+            service.refuse_renewal(session, actor, renewal_id, parse(Reason, form))
+        else:
+            return Response(status_code=404)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        errors = recover(request, session, exc)
+        flash(request, "；".join(errors.values()) or exc.detail, "danger")
+        return redirect("/sharing/renewals", request)
+    flash(request, _("已续期。") if verb == "approve" else _("已不予续期，授权到期后失效。"))
+    return redirect("/sharing/renewals", request)
+
+
+# --- usage ---------------------------------------------------------------------------------------
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@router.get("/sharing/usage", response_class=HTMLResponse)
+def usage(
+    request: Request,
+    session: SessionDep,
+    actor: UserDep,
+    side: str = "",
+    since: str = "",
+    until: str = "",
+) -> Response:
+    """Usage dashboard with charts: per day, per system, per grant; filtered by date range."""
+    side = side or ("provider" if permissions.can_list_review_queue(actor) else "consumer")
+    errors: dict[str, str] = {}
+    bad = [n for n, v in (("since", since), ("until", until)) if v and _date(v) is None]
+    for name in bad:
+        errors[name] = _("日期格式应为 YYYY-MM-DD。")
+    try:
+        report = service.get_usage(
+            session, actor, side=side, since=_date(since), until=_date(until)
+        )
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        errors |= recover(request, session, exc)
+        side = side if side in ("provider", "consumer") else "consumer"
+        report = service.get_usage(session, actor, side=side)
+    return render_page(
+        request,
+        "sharing/usage.html",
+        {"report": report, "errors": errors, "side": side, "since": since, "until": until},
+        status=422 if errors else 200,
+    )

@@ -2,7 +2,9 @@
 
 A consumer department's ``consumer`` users and ``dept_admin`` register systems and apply on their
 behalf; the provider department's ``reviewer`` and ``dept_admin`` decide; 市电政办
-(``platform_admin``) and auditors see everything and are told of overdue requests. The data API
+(``platform_admin``) and auditors see everything and are told of overdue requests; 市电政办
+arbitrates objections to refusals. Usage dashboards show a department its own side: providers the
+use of their resources, consumers their systems' use. The data API
 is for API tokens bound to a consumer system: what they get is decided by the grant, not by the
 user's roles.
 """
@@ -100,6 +102,21 @@ def can_return_request(actor: Actor, provider_department_id: int) -> bool:
     return _decides(actor, provider_department_id)
 
 
+def can_object_to_refusal(actor: Actor, department_id: int) -> bool:
+    """As submit_request: the applying department objects to a refusal of its request."""
+    return can_submit_request(actor, department_id)
+
+
+def can_arbitrate_objection(actor: Actor) -> bool:
+    """市电政办 (platform admins) arbitrate sharing disputes."""
+    return actor.kind == "user" and actor.is_platform_admin
+
+
+def can_list_arbitration_queue(actor: Actor) -> bool:
+    """Platform admins (who arbitrate) and auditors."""
+    return actor.kind in ("user", "system") and actor.has_role("platform_admin", "auditor")
+
+
 def can_list_grants(actor: Actor) -> bool:
     """Anyone logged in lists the grants they may see (consumer's or provider's)."""
     return actor.is_authenticated
@@ -116,6 +133,39 @@ def can_revoke_grant(actor: Actor, department_id: int, provider_department_id: i
         actor.is_platform_admin
         or _decides(actor, provider_department_id)
         or (actor.has_role("dept_admin") and actor.in_department(department_id))
+    )
+
+
+def can_apply_renewal(actor: Actor, department_id: int) -> bool:
+    """As submit_request: the holding department applies to renew its system's grant."""
+    return can_submit_request(actor, department_id)
+
+
+def can_list_renewals(actor: Actor) -> bool:
+    """Anyone logged in lists the renewals they may see (held or given by their department)."""
+    return actor.is_authenticated
+
+
+def can_approve_renewal(actor: Actor, provider_department_id: int) -> bool:
+    """The provider department's reviewers and department admins (as approve_request)."""
+    return _decides(actor, provider_department_id)
+
+
+def can_refuse_renewal(actor: Actor, provider_department_id: int) -> bool:
+    """As approve_renewal: the provider lets the grant lapse."""
+    return _decides(actor, provider_department_id)
+
+
+def can_send_expiry_notices(actor: Actor) -> bool:
+    """The scheduler (the system) and platform admins."""
+    return actor.kind == "system" or actor.is_platform_admin
+
+
+def can_get_usage(actor: Actor) -> bool:
+    """Users of a department (their department's side only); platform admins and auditors (all).
+    The service narrows what each sees."""
+    return actor.kind in ("user", "token") and (
+        actor.department_id is not None or actor.has_role(*OVERSEERS)
     )
 
 

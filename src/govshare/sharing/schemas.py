@@ -10,13 +10,24 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from govshare.core.i18n import N_, _
 from govshare.core.masking import Mask
 
-RequestStatus = Literal["pending", "returned", "approved", "refused"]
+RequestStatus = Literal["pending", "returned", "approved", "refused", "objected"]
+RenewalStatus = Literal["pending", "approved", "lapsed"]
 
 STATUS_LABELS: dict[str, str] = {
     "pending": N_("待审核"),
     "returned": N_("退回补充"),
     "approved": N_("已批准"),
     "refused": N_("不予共享"),
+    "objected": N_("异议待仲裁"),
+}
+ARBITRATION_LABELS: dict[str, str] = {
+    "upheld": N_("维持不予共享"),
+    "granted": N_("责令共享"),
+}
+RENEWAL_LABELS: dict[str, str] = {
+    "pending": N_("待审核"),
+    "approved": N_("已续期"),
+    "lapsed": N_("不予续期"),
 }
 MASK_LABELS: dict[str, str] = {
     "none": N_("明文"),
@@ -113,6 +124,24 @@ class Reason(BaseModel):
     _reason = field_validator("reason")(_not_blank)
 
 
+class Objection(BaseModel):
+    """A consumer's objection to a refusal (提出异议): the reasons are required."""
+
+    reason: str = Field(max_length=2000, description="异议理由")
+
+    _reason = field_validator("reason")(_not_blank)
+
+
+class Arbitration(Decision):
+    """市电政办's arbitration: uphold the refusal, or order a grant. An ordered grant takes the
+    reviewer's narrowing options (fewer items, a narrower row filter, tighter masks)."""
+
+    outcome: Literal["uphold", "grant"] = Field(description="uphold 维持不予共享；grant 责令共享")
+    note: str = Field(max_length=2000, description="仲裁意见")
+
+    _note = field_validator("note")(_not_blank)
+
+
 class RequestPublic(BaseModel):
     """A request with its clock."""
 
@@ -145,6 +174,16 @@ class RequestPublic(BaseModel):
     default_masks: dict[str, str] = Field(
         default_factory=dict, description="各信息项的默认脱敏方式（审核只能收紧）"
     )
+    objection_until: dt.date | None = Field(None, description="可提出异议的最后一天")
+    objection: str = ""
+    objected_at: dt.datetime | None = None
+    arbitration: Literal["", "upheld", "granted"] = ""
+    arbitration_label: str = ""
+    arbitration_note: str = ""
+    arbitrated_at: dt.datetime | None = None
+    arbitration_due: dt.date | None = None
+    arbitration_days_left: int | None = None
+    arbitration_overdue: bool = False
 
 
 class GrantPublic(BaseModel):
@@ -171,6 +210,78 @@ class GrantPublic(BaseModel):
     revoked_reason: str
     active: bool
     state: Literal["active", "revoked", "expired", "not_yet"] = "active"
+    expiring: bool = Field(False, description="在到期提醒期内（可申请续期）")
+    renewal_id: int | None = None
+    renewal_status: RenewalStatus | None = None
+
+
+class RenewalCreate(BaseModel):
+    """A consumer's application to renew a grant: the purpose stated again, a new period."""
+
+    purpose: str = Field(max_length=500, description="用途（重新说明）")
+    days: int = Field(365, ge=1, le=1095, description="续期天数")
+
+    _purpose = field_validator("purpose")(_not_blank)
+
+
+class RenewalDecision(BaseModel):
+    """The provider's approval of a renewal, possibly for a shorter period."""
+
+    days: int | None = Field(None, ge=1, le=1095, description="续期天数（默认：申请的天数）")
+    note: str = Field("", max_length=500)
+
+
+class RenewalPublic(BaseModel):
+    """A renewal application with the grant it renews."""
+
+    id: int
+    grant_id: int
+    system_name: str
+    resource_name: str
+    department_id: int
+    provider_department_id: int
+    purpose: str
+    days: int
+    status: RenewalStatus
+    status_label: str
+    submitted_at: dt.datetime
+    decided_at: dt.datetime | None
+    note: str
+    grant_valid_until: dt.datetime
+    valid_until: dt.datetime | None = Field(None, description="批准后的新有效期")
+
+
+class UsageCount(BaseModel):
+    """Calls, records returned and refusals of one system, grant or day."""
+
+    key: str
+    label: str
+    calls: int = 0
+    records: int = 0
+    refusals: int = 0
+
+
+class GrantUsage(UsageCount):
+    """A grant's usage, with its purpose and today's quota left."""
+
+    grant_id: int
+    system_name: str
+    resource_name: str
+    purpose: str
+    daily_quota: int
+    quota_left_today: int
+
+
+class UsageReport(BaseModel):
+    """Usage of the data API over a date range, as the provider or the consumer sees it."""
+
+    side: Literal["provider", "consumer"]
+    since: dt.date
+    until: dt.date
+    totals: UsageCount
+    by_system: list[UsageCount]
+    by_grant: list[GrantUsage]
+    by_day: list[UsageCount]
 
 
 class RowsAnswer(BaseModel):
@@ -250,11 +361,3 @@ class VerifyAnswer(BaseModel):
     grant_id: int
     exists: bool
     fields: dict[str, bool]
-
-
-class UsageRow(BaseModel):
-    """Calls of one grant (or system) per day."""
-
-    day: dt.date
-    calls: int
-    records: int

@@ -10,13 +10,20 @@ from sqlalchemy.orm import Session
 
 from govshare.catalog import service as catalog
 from govshare.catalog.schemas import ResourcePublic
+from govshare.core.config import get_settings
 from govshare.core.db import utcnow
 from govshare.core.errors import NotFound
 from govshare.core.i18n import _
 from govshare.core.security import SYSTEM, Actor
 from govshare.sharing import permissions
 from govshare.sharing.models import ConsumerSystem, Grant, ShareRequest
-from govshare.sharing.schemas import STATUS_LABELS, GrantPublic, RequestPublic, RowScope
+from govshare.sharing.schemas import (
+    ARBITRATION_LABELS,
+    STATUS_LABELS,
+    GrantPublic,
+    RequestPublic,
+    RowScope,
+)
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:
@@ -82,6 +89,13 @@ def grant_state(grant: Grant, now: dt.datetime | None = None) -> str:
     return "active" if now < as_utc(grant.valid_until) else "expired"
 
 
+def expiring(grant: Grant, now: dt.datetime | None = None) -> bool:
+    """Active and ending within the announcement window (renewal may be applied for)."""
+    now = now or utcnow()
+    window = dt.timedelta(days=get_settings().sharing_expiry_notice_days)
+    return grant_state(grant, now) == "active" and as_utc(grant.valid_until) - now <= window
+
+
 def grant_public(grant: Grant, system: ConsumerSystem, resource: ResourcePublic) -> GrantPublic:
     return GrantPublic(
         id=grant.id,
@@ -105,6 +119,7 @@ def grant_public(grant: Grant, system: ConsumerSystem, resource: ResourcePublic)
         revoked_reason=grant.revoked_reason,
         active=grant_active(grant),
         state=grant_state(grant),
+        expiring=expiring(grant),
     )
 
 
@@ -142,6 +157,12 @@ def request_public(
         overdue=bool(clock and clock.overdue),
         stage=clock.stage if clock else None,
         grant_id=grant_id,
+        objection=req.objection,
+        objected_at=req.objected_at,
+        arbitration=req.arbitration,
+        arbitration_label=_(ARBITRATION_LABELS[req.arbitration]) if req.arbitration else "",
+        arbitration_note=req.arbitration_note,
+        arbitrated_at=req.arbitrated_at,
     )
 
 

@@ -9,7 +9,7 @@ from govshare.audit import service as audit
 from govshare.core.db import utcnow
 from govshare.core.security import Actor, require
 from govshare.sharing import permissions
-from govshare.sharing.models import ConsumerSystem, Grant
+from govshare.sharing.models import ConsumerSystem, Grant, GrantRenewal
 from govshare.sharing.schemas import GrantPublic, Reason
 from govshare.sharing.service.common import Resources, grant_public, load_grant
 
@@ -30,7 +30,17 @@ def list_grants(session: Session, actor: Actor) -> list[GrantPublic]:
             (ConsumerSystem.department_id == dept) | (Grant.provider_department_id == dept)
         )
     resources = Resources(session)
-    return [grant_public(g, s, resources.get(g.resource_id)) for g, s in session.execute(stmt)]
+    out = [grant_public(g, s, resources.get(g.resource_id)) for g, s in session.execute(stmt)]
+    latest = session.execute(
+        select(GrantRenewal.grant_id, GrantRenewal.id, GrantRenewal.status)
+        .where(GrantRenewal.grant_id.in_([g.id for g in out]))
+        .order_by(GrantRenewal.id)
+    ).all()
+    renewals = {int(g): (int(r), str(st)) for g, r, st in latest}
+    for g in out:
+        if g.id in renewals:
+            g.renewal_id, g.renewal_status = renewals[g.id]  # type: ignore[assignment]
+    return out
 
 
 def get_grant(session: Session, actor: Actor, grant_id: int) -> GrantPublic:

@@ -2,7 +2,9 @@
 
 Unconditional resources are granted at once (the provider is told), 'none' resources are refused
 at once with the provider's stated basis, conditional ones wait for the provider's reviewer on
-the ``sharing.request`` clock (10 working days by default; the ladder is kept in ``clocks``).
+the ``sharing.request`` clock (``GOVSHARE_SHARING_REVIEW_DAYS`` working days, 10 by default; a
+ladder a platform admin sets in ``clocks`` takes precedence). A refusal may be objected to and
+arbitrated (``objections``); its clock, ``sharing.arbitration``, is evaluated here too.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from govshare.catalog import service as catalog
 from govshare.catalog.schemas import ResourcePublic
 from govshare.clocks import service as clocks
 from govshare.clocks.schemas import ClockEvent, ClockState
+from govshare.core.config import get_settings
 from govshare.core.db import utcnow
 from govshare.core.errors import Conflict, FieldError, Invalid
-from govshare.core.i18n import _
+from govshare.core.i18n import N_, _
 from govshare.core.masking import Mask, default_mask, is_tighter
 from govshare.core.security import SYSTEM, Actor, require
 from govshare.notify import service as notify
@@ -45,6 +48,7 @@ from govshare.sharing.service.common import (
 )
 
 KIND = "sharing.request"
+ARBITRATION = "sharing.arbitration"
 DECIDER_ROLES = ["reviewer", "dept_admin"]
 
 
@@ -169,7 +173,7 @@ def submit_request(session: Session, actor: Actor, data: RequestCreate) -> Reque
         select(ShareRequest.id).where(
             ShareRequest.system_id == system.id,
             ShareRequest.resource_id == resource.id,
-            ShareRequest.status.in_(("pending", "returned")),
+            ShareRequest.status.in_(("pending", "returned", "objected")),
         )
     )
     if open_req is not None:
@@ -310,6 +314,54 @@ def approve_request(
     """Approve a pending request, possibly narrowed (items, rows) and with tighter masks."""
     req = _pending(session, actor, request_id, "sharing.approve_request")
     resource = catalog.get_resource(session, SYSTEM, req.resource_id)
+    before = _snapshot(req)
+    grant = grant_as_decided(session, req, resource, data)
+    req.status = "approved"
+    req.decided_at = utcnow()
+    req.decided_by_id = actor.user_id
+    req.reason = data.note
+    _tell_consumer(
+        session,
+        actor,
+        req,
+        _("共享申请 {id}「{name}」已批准。").format(id=req.id, name=resource.name),
+    )
+    audit.record(
+        session,
+        actor,
+        "sharing.approve_request",
+        req,
+        before=before,
+        after=_snapshot(req) | {"grant": grant.id, "masks": grant.masks},
+    )
+    system = session.get(ConsumerSystem, req.system_id)
+    assert system is not None
+    return request_public(req, system, resource, _clock(session, req), grant.id)
+
+
+def grant_as_decided(
+    session: Session, req: ShareRequest, resource: ResourcePublic, data: Decision
+) -> Grant:
+    """The grant on ``req`` with the terms of ``data`` (checked by ``approved_terms``)."""
+    items, row_filter, masks = approved_terms(req, resource, data)
+    return _grant(
+        session,
+        req,
+        resource,
+        items=items,
+        row_filter=row_filter,
+        masks=masks,
+        days=data.days or req.days,
+        rate_limit=data.rate_limit,
+        daily_quota=data.daily_quota,
+    )
+
+
+def approved_terms(
+    req: ShareRequest, resource: ResourcePublic, data: Decision
+) -> tuple[list[str], list[dict[str, Any]], dict[str, Mask]]:
+    """The items, row filter and masks of a grant on ``req`` as ``data`` narrows them: only
+    items asked for, only inside the asked row scope, masks only tighter than the defaults."""
     items = list(data.items) if data.items is not None else list(req.items)
     if not items:
         raise _bad("items", _("至少批准一个信息项。"))
@@ -334,39 +386,7 @@ def approve_request(
                 _("「{item}」的脱敏方式只能比默认的更严格。").format(item=item),
             )
         masks[item] = mask
-    before = _snapshot(req)
-    req.status = "approved"
-    req.decided_at = utcnow()
-    req.decided_by_id = actor.user_id
-    req.reason = data.note
-    grant = _grant(
-        session,
-        req,
-        resource,
-        items=items,
-        row_filter=row_filter,
-        masks=masks,
-        days=data.days or req.days,
-        rate_limit=data.rate_limit,
-        daily_quota=data.daily_quota,
-    )
-    _tell_consumer(
-        session,
-        actor,
-        req,
-        _("共享申请 {id}「{name}」已批准。").format(id=req.id, name=resource.name),
-    )
-    audit.record(
-        session,
-        actor,
-        "sharing.approve_request",
-        req,
-        before=before,
-        after=_snapshot(req) | {"grant": grant.id, "masks": grant.masks},
-    )
-    system = session.get(ConsumerSystem, req.system_id)
-    assert system is not None
-    return request_public(req, system, resource, _clock(session, req), grant.id)
+    return items, row_filter, masks
 
 
 def _decide(
@@ -436,6 +456,40 @@ def _clock(
     )
 
 
+def arbitration_clock(
+    session: Session,
+    req: ShareRequest,
+    now: dt.datetime | None = None,
+    calendar: Any = None,
+    ladder: Any = None,
+) -> ClockState | None:
+    """The ``sharing.arbitration`` clock of an objection: from the objection to the ruling."""
+    if req.objected_at is None:
+        return None
+    events = []
+    if req.arbitrated_at is not None:
+        events = [ClockEvent(type="done", on=clocks.today(as_utc(req.arbitrated_at)))]
+    return clocks.evaluate_clock(
+        session,
+        SYSTEM,
+        ARBITRATION,
+        started_at=as_utc(req.objected_at),
+        events=events,
+        now=now,
+        calendar=calendar,
+        ladder=ladder,
+    )
+
+
+def objection_until(req: ShareRequest, calendar: Any) -> dt.date | None:
+    """The last day the consumer may object to a refusal (None: no refusal to object to)."""
+    if req.status != "refused" or req.decided_at is None or req.objected_at is not None:
+        return None
+    days = get_settings().sharing_objection_days
+    result: dt.date = calendar.add_working_days(clocks.today(as_utc(req.decided_at)), days)
+    return result
+
+
 def _publics(
     session: Session, reqs: list[ShareRequest], now: dt.datetime | None = None
 ) -> list[RequestPublic]:
@@ -449,6 +503,7 @@ def _publics(
     grants = grant_ids(session, [r.id for r in reqs])
     cal = clocks.get_calendar(session, SYSTEM)
     ladder = clocks.get_ladder(session, SYSTEM, KIND)
+    arb_ladder = clocks.get_ladder(session, SYSTEM, ARBITRATION)
     out = []
     for r in reqs:
         resource = resources.get(r.resource_id)
@@ -460,6 +515,12 @@ def _publics(
             grants.get(r.id),
         )
         public.default_masks = {k: str(v) for k, v in default_masks(resource, r.items).items()}
+        public.objection_until = objection_until(r, cal)
+        arb = arbitration_clock(session, r, now, cal, arb_ladder) if r.objected_at else None
+        if arb is not None:
+            public.arbitration_due = arb.due
+            public.arbitration_days_left = arb.working_days_left
+            public.arbitration_overdue = r.status == "objected" and arb.overdue
         out.append(public)
     return out
 
@@ -507,55 +568,76 @@ def list_review_queue(
     return sorted(out, key=lambda r: (r.due or dt.date.max, r.id))
 
 
-def send_deadline_reminders(
-    session: Session, actor: Actor, *, now: dt.datetime | None = None
-) -> dict[str, int]:
-    """Tell the provider as a pending request nears and passes its limit; escalate overdue ones
-    to 市电政办 (督办 and 通报 stages). Each stage is sent once per request."""
-    require(permissions.can_send_deadline_reminders(actor), "sharing.send_deadline_reminders")
-    reqs = list(
-        session.scalars(
-            select(ShareRequest).where(
-                ShareRequest.status == "pending", ShareRequest.share_type == "conditional"
-            )
-        )
-    )
-    cal = clocks.get_calendar(session, SYSTEM)
-    ladder = clocks.get_ladder(session, SYSTEM, KIND)
+_SUBJECTS = {
+    KIND: {
+        "remind": N_("【提醒】共享申请 {id} 应于 {due} 前答复。"),
+        "urge": N_("【催办】共享申请 {id} 已超过答复期限（{due}）。"),
+        "supervise": N_("【督办】共享申请 {id} 超期未答复（期限 {due}），已报市电政办。"),
+        "notify": N_("【通报】共享申请 {id} 严重超期未答复（期限 {due}）。"),
+    },
+    ARBITRATION: {
+        "remind": N_("【提醒】共享申请 {id} 的异议应于 {due} 前仲裁。"),
+        "urge": N_("【催办】共享申请 {id} 的异议已超过仲裁期限（{due}）。"),
+        "supervise": N_("【督办】共享申请 {id} 的异议超期未仲裁（期限 {due}）。"),
+        "notify": N_("【通报】共享申请 {id} 的异议严重超期未仲裁（期限 {due}）。"),
+    },
+}
+
+
+def _reminded(session: Session, req: ShareRequest, kind: str, stage: str) -> Recipients:
+    """Who a reminder goes to: the provider's deciders (escalated: and 市电政办); an
+    arbitration's: 市电政办."""
     office = [
         m.department.id
         for m in accounts.find_units(session, SYSTEM, ["市电政办"])
         if m.department is not None
     ]
+    if kind == ARBITRATION:
+        return Recipients(department_ids=office, roles=["platform_admin"])
+    if stage in ("supervise", "notify"):
+        return Recipients(
+            department_ids=[req.provider_department_id, *office],
+            roles=[*DECIDER_ROLES, "platform_admin"],
+        )
+    return Recipients(department_ids=[req.provider_department_id], roles=DECIDER_ROLES)
+
+
+def send_deadline_reminders(
+    session: Session, actor: Actor, *, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """Tell the provider as a pending request nears and passes its limit; escalate overdue ones
+    to 市电政办 (督办 and 通报 stages); tell 市电政办 as an objection's arbitration nears and
+    passes its limit. Each stage is sent once per case."""
+    require(permissions.can_send_deadline_reminders(actor), "sharing.send_deadline_reminders")
+    reqs = list(
+        session.scalars(
+            select(ShareRequest).where(
+                ((ShareRequest.status == "pending") & (ShareRequest.share_type == "conditional"))
+                | (ShareRequest.status == "objected")
+            )
+        )
+    )
+    cal = clocks.get_calendar(session, SYSTEM)
+    ladders = {k: clocks.get_ladder(session, SYSTEM, k) for k in (KIND, ARBITRATION)}
     sent = {"remind": 0, "urge": 0, "supervise": 0, "notify": 0}
     for req in reqs:
-        state = _clock(session, req, now, cal, ladder)
+        kind = ARBITRATION if req.status == "objected" else KIND
+        clock = arbitration_clock if kind == ARBITRATION else _clock
+        state = clock(session, req, now, cal, ladders[kind])
         if state is None:
             continue
         for stage in state.reached:
             if stage not in sent or not clocks.claim_stage(
-                session, SYSTEM, KIND, str(req.id), stage, state.due
+                session, SYSTEM, kind, str(req.id), stage, state.due
             ):
                 continue
-            subject = {
-                "remind": _("【提醒】共享申请 {id} 应于 {due} 前答复。"),
-                "urge": _("【催办】共享申请 {id} 已超过答复期限（{due}）。"),
-                "supervise": _("【督办】共享申请 {id} 超期未答复（期限 {due}），已报市电政办。"),
-                "notify": _("【通报】共享申请 {id} 严重超期未答复（期限 {due}）。"),
-            }[stage].format(id=req.id, due=state.due.isoformat())
-            to = Recipients(department_ids=[req.provider_department_id], roles=DECIDER_ROLES)
-            if stage in ("supervise", "notify"):
-                to = Recipients(
-                    department_ids=[req.provider_department_id, *office],
-                    roles=[*DECIDER_ROLES, "platform_admin"],
-                )
             notify.send(
                 session,
                 actor,
-                recipients=to,
-                subject=subject,
+                recipients=_reminded(session, req, kind, stage),
+                subject=_(_SUBJECTS[kind][stage]).format(id=req.id, due=state.due.isoformat()),
                 link=f"/sharing/requests/{req.id}",
-                kind=f"sharing.{stage}",
+                kind=f"{kind}.{stage}" if kind == ARBITRATION else f"sharing.{stage}",
                 payload={"request": req.id, "due": state.due.isoformat()},
             )
             sent[stage] += 1
