@@ -186,6 +186,17 @@ class TestPagesAndApi:
         listing = client.get("/quality/code-tables").text
         assert "类别" in listing and "第 1 版" in listing
 
+    def test_a_consumer_sees_tables_but_no_upload_form(self, login_as, session, steward):
+        table, _v, _ = _upload(session, steward, GOOD.encode())
+        session.commit()
+        client = login_as("consumer")
+        page = BeautifulSoup(client.get("/quality/code-tables").text, "html.parser")
+        assert page.find("a", href=f"/quality/code-tables/{table.id}") is not None
+        assert page.find("input", attrs={"type": "file"}) is None
+        assert "餐饮服务" in client.get(f"/quality/code-tables/{table.id}").text
+        link = login_as("steward").get("/quality/datasets").text
+        assert 'href="/quality/code-tables"' in link
+
     def test_rule_form_offers_uploaded_tables(self, login_as, session, steward, licences):
         table, _v, _ = _upload(session, steward, GOOD.encode())
         session.commit()
