@@ -49,6 +49,12 @@ def _today() -> dt.date:
 
 
 SCENARIOS: dict[str, Callable[[Any, A], None]] = {
+    "quality.upload_code_table": lambda s, a: (
+        service.upload_code_table(
+            s, a("steward"), name="类别", filename="t.csv", content="代码,名称\nA,甲\n".encode()
+        )
+        and None
+    ),
     "quality.create_rule": lambda s, a: person_dataset(s, a("steward")) and None,
     "quality.update_rule": lambda s, a: (
         service.update_rule(

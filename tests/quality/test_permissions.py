@@ -40,6 +40,9 @@ MATRIX = {
     "list_objections": (lambda a, d: p.can_list_objections(a), LOGGED_IN),
     "get_objection": (lambda a, d: p.can_get_objection(a), LOGGED_IN),
     "see_objection": (lambda a, d: p.can_see_objection(a, d, None), FOLLOWERS),
+    "list_code_tables": (lambda a, d: p.can_list_code_tables(a), LOGGED_IN),
+    "get_code_table": (lambda a, d: p.can_get_code_table(a), LOGGED_IN),
+    "upload_code_table": (lambda a, d: p.can_upload_code_table(a), MANAGERS),
 }
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
 from govshare.core.web import SessionDep, UserDep
 from govshare.quality import service
 from govshare.quality.schemas import (
+    CodeTableDetail,
+    CodeTablePublic,
+    CodeTableVersionPublic,
     FindingPublic,
     InspectionReport,
     IssueFix,
@@ -160,3 +164,50 @@ def answer_objection(
     return ObjectionPublic.model_validate(
         service.answer_objection(session, actor, objection_id, data)
     )
+
+
+def _code_table(table: object, version: object, versions: object) -> CodeTableDetail:
+    base = CodeTablePublic.model_validate(table).model_dump()
+    return CodeTableDetail(
+        **base,
+        version=CodeTableVersionPublic.model_validate(version),
+        rows=version.rows,  # type: ignore[attr-defined]
+        versions=[CodeTableVersionPublic.model_validate(v) for v in versions],  # type: ignore[attr-defined]
+    )
+
+
+@router.get("/code-tables", response_model=list[CodeTablePublic])
+def list_code_tables(session: SessionDep, actor: UserDep) -> list[CodeTablePublic]:
+    """Code tables stewards uploaded for value-set rules."""
+    return [CodeTablePublic.model_validate(t) for t in service.list_code_tables(session, actor)]
+
+
+@router.post("/code-tables", response_model=CodeTableDetail, status_code=201)
+async def upload_code_table(
+    session: SessionDep,
+    actor: UserDep,
+    name: Annotated[str, Form()],
+    file: Annotated[UploadFile, File(description=".csv (UTF-8 or GBK) or .xlsx")],
+    description: Annotated[str, Form()] = "",
+) -> CodeTableDetail:
+    """Upload a code table (header 代码, 名称, optional 生效日期, 失效日期): a new table or the
+    next version of the table with that name. A bad file → 422 naming every wrong cell."""
+    content = await file.read(20 * 1024 * 1024 + 1)
+    return _code_table(
+        *service.upload_code_table(
+            session,
+            actor,
+            name=name,
+            description=description,
+            filename=file.filename or "",
+            content=content,
+        )
+    )
+
+
+@router.get("/code-tables/{table_id}", response_model=CodeTableDetail)
+def get_code_table(
+    session: SessionDep, actor: UserDep, table_id: int, version: int | None = None
+) -> CodeTableDetail:
+    """A code table with one version's rows (the latest unless ``version``)."""
+    return _code_table(*service.get_code_table(session, actor, table_id, version))

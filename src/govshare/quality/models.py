@@ -162,3 +162,43 @@ class QualityObjection(Base):
 
     def audit_label(self) -> str:
         return f"{self.dataset_name}：{self.item}"
+
+
+class QualityCodeTable(Base):
+    """A code table a steward uploads (代码表) for value-set rules; its rows live in versions."""
+
+    __tablename__ = "quality_code_table"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    department_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    latest_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def audit_label(self) -> str:
+        return self.name
+
+
+class QualityCodeTableVersion(Base):
+    """One upload of a code table: immutable rows (code, name, valid_from, valid_to)."""
+
+    __tablename__ = "quality_code_table_version"
+    __table_args__ = (Index("uq_quality_code_table_version", "table_id", "number", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_id: Mapped[int] = mapped_column(
+        ForeignKey("quality_code_table.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    encoding: Mapped[str] = mapped_column(String(20), default="")
+    # [{"code", "name", "valid_from", "valid_to"}], dates as ISO text or None
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_by_name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def audit_label(self) -> str:
+        return f"v{self.number}"

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
 
 from govshare.core.errors import DomainError, FieldError, Invalid
 from govshare.core.i18n import N_, _
@@ -115,8 +116,13 @@ def rule_from_form(form: dict[str, Any]) -> RuleCreate:
     if kind == "pattern":
         params["regex"] = str(form.get("regex", ""))
     if kind == "value_set":
-        if form.get("code_list"):
-            params["code_list"] = str(form["code_list"])
+        code_list = str(form.get("code_list", ""))
+        if code_list.startswith("table:"):
+            params["code_table"] = int(code_list.removeprefix("table:") or 0)
+            if str(form.get("code_table_version", "")).strip().isdigit():
+                params["code_table_version"] = int(str(form["code_table_version"]).strip())
+        elif code_list:
+            params["code_list"] = code_list
         else:
             raw = str(form.get("values", "")).replace("，", ",").replace("、", ",")
             params["values"] = [v.strip() for v in raw.split(",") if v.strip()]
@@ -198,6 +204,7 @@ def _dataset_page(
             "targets": targets,
             "runs": runs,
             "objections": objections,
+            "code_tables": service.list_code_tables(session, actor) if can_manage else [],
             "can_manage": can_manage,
             "can_run": permissions.can_run_inspection(actor, dept),
             "can_object": permissions.can_file_objection(actor, dept),
@@ -456,3 +463,77 @@ async def objection_answer(
         )
     flash(request, _("已答复。"))
     return redirect(f"/quality/objections/{objection_id}", request)
+
+
+# --- code tables ----------------------------------------------------------------------------
+
+MAX_UPLOAD = 20 * 1024 * 1024 + 1
+
+
+def _code_tables_page(
+    request: Request,
+    session: SessionDep,
+    actor: UserDep,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "quality/code_tables.html",
+        {
+            "tables": service.list_code_tables(session, actor),
+            "can_upload": permissions.can_upload_code_table(actor),
+            "errors": errors or {},
+            "form": form or {},
+        },
+        status=status,
+    )
+
+
+@router.get("/quality/code-tables", response_class=HTMLResponse)
+def code_table_list(request: Request, session: SessionDep, actor: UserDep) -> Response:
+    """Uploaded code tables with their latest versions, and the upload form."""
+    return _code_tables_page(request, session, actor)
+
+
+@router.post("/quality/code-tables", response_class=HTMLResponse)
+async def code_table_upload(request: Request, session: SessionDep, actor: UserDep) -> Response:
+    """Upload a code table (a new one, or the next version of the one with that name)."""
+    async with request.form() as form:
+        upload = form.get("file")
+        content = await upload.read(MAX_UPLOAD) if isinstance(upload, UploadFile) else b""
+        filename = (upload.filename or "") if isinstance(upload, UploadFile) else ""
+        fields = {
+            "name": str(form.get("name", "")),
+            "description": str(form.get("description", "")),
+        }
+    try:
+        table, version, _versions = service.upload_code_table(
+            session, actor, filename=filename, content=content, **fields
+        )
+    except Invalid as exc:
+        errors = recover(request, session, exc)
+        errors.setdefault("__all__", exc.detail)
+        return _code_tables_page(request, session, actor, errors=errors, form=fields, status=422)
+    flash(
+        request,
+        _("代码表「{name}」第 {n} 版已上传（{rows} 个代码）。").format(
+            name=table.name, n=version.number, rows=version.row_count
+        ),
+    )
+    return redirect(f"/quality/code-tables/{table.id}", request)
+
+
+@router.get("/quality/code-tables/{table_id}", response_class=HTMLResponse)
+def code_table_page(
+    request: Request, session: SessionDep, actor: UserDep, table_id: int, version: int | None = None
+) -> Response:
+    """A code table: its versions and one version's rows (the latest unless ``version``)."""
+    table, shown, versions = service.get_code_table(session, actor, table_id, version)
+    return render(
+        request,
+        "quality/code_table.html",
+        {"table": table, "shown": shown, "versions": versions},
+    )

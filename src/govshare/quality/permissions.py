@@ -146,3 +146,19 @@ def can_see_objection(actor: Actor, department_id: int, filed_by_id: int | None)
 def can_get_objection(actor: Actor) -> bool:
     """Everyone logged in; an objection they may not see answers 404 (``can_see_objection``)."""
     return actor.is_authenticated
+
+
+def can_list_code_tables(actor: Actor) -> bool:
+    """Everyone logged in (code tables describe values, like the catalog)."""
+    return actor.is_authenticated
+
+
+def can_get_code_table(actor: Actor) -> bool:
+    """Everyone logged in."""
+    return actor.is_authenticated
+
+
+def can_upload_code_table(actor: Actor) -> bool:
+    """Stewards and department admins (of any department) and platform admins; not a read-only
+    token."""
+    return (_platform(actor) or actor.has_role(*MANAGERS)) and actor.has_scope("write")

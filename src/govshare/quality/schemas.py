@@ -272,3 +272,44 @@ class InspectionReport(BaseModel):
     runs: list[RunDetail]
     issues: list[IssuePublic]
     samples_hidden: bool = False
+
+
+class CodeTableVersionPublic(BaseModel):
+    """One immutable upload of a code table."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    number: int
+    row_count: int
+    filename: str
+    encoding: str
+    created_by_name: str
+    created_at: dt.datetime
+
+
+class CodeTablePublic(BaseModel):
+    """A code table a steward uploaded, with its latest version number."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    description: str
+    latest_version: int
+    created_by_name: str
+    created_at: dt.datetime
+
+
+class CodeRow(BaseModel):
+    code: str
+    name: str
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+class CodeTableDetail(CodeTablePublic):
+    """A code table, one version's rows, and all its versions (newest first)."""
+
+    version: CodeTableVersionPublic
+    rows: list[CodeRow]
+    versions: list[CodeTableVersionPublic]

@@ -6,6 +6,11 @@ Other modules import this package: ``from govshare.quality import service as qua
 
 from __future__ import annotations
 
+from govshare.quality.service.codetables import (
+    get_code_table,
+    list_code_tables,
+    upload_code_table,
+)
 from govshare.quality.service.escalation import escalate_overdue_issues
 from govshare.quality.service.issues import (
     answer_objection,
@@ -40,10 +45,12 @@ __all__ = [
     "export_report",
     "file_objection",
     "gate_version",
+    "get_code_table",
     "get_objection",
     "get_report",
     "get_run",
     "get_scoreboard",
+    "list_code_tables",
     "list_issues",
     "list_objections",
     "list_reference_targets",
@@ -54,4 +61,5 @@ __all__ = [
     "run_inspection",
     "suggest_rules",
     "update_rule",
+    "upload_code_table",
 ]

@@ -28,6 +28,7 @@ from govshare.quality.compiler import (
 from govshare.quality.models import QualityRule
 from govshare.quality.schemas import RuleCreate, RuleUpdate
 from govshare.quality.service._common import dataset, target, types_of
+from govshare.quality.service.codetables import resolve_code_table
 from govshare.quality.service.references import entity_reference, referenced
 from govshare.quality.suggest import suggestions
 
@@ -112,6 +113,8 @@ def _check(
     """Refuse a rule that cannot run: unknown items, bad parameters, a refused expression, a
     reference to a resource the actor cannot see (NotFound) or that has no data to compare."""
     _check_items(ds, kind, items)
+    if kind == "value_set" and params.get("code_table"):
+        params = resolve_code_table(session, params)
     _check_params(actor, kind, params)
     if kind in JOINED:
         referenced(session, actor, params)

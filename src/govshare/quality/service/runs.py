@@ -48,6 +48,7 @@ from govshare.quality.service._common import (
     target,
     types_of,
 )
+from govshare.quality.service.codetables import resolve_code_table
 from govshare.quality.service.escalation import rectification_deadline
 from govshare.quality.service.references import measure_reference
 
@@ -101,7 +102,7 @@ def _dataset_level(
 
 
 def _compile(
-    rules: Sequence[QualityRule], types: dict[str, str], now: dt.datetime
+    session: Session, rules: Sequence[QualityRule], types: dict[str, str], now: dt.datetime
 ) -> tuple[list[tuple[Spec, Compiled]], list[tuple[Spec, str]]]:
     """The row-level rules as SQL for the one-pass aggregate, and apart the rules that join
     another resource (with their names)."""
@@ -115,8 +116,11 @@ def _compile(
             joined.append((spec, rule.name))
             continue
         try:
+            if rule.kind == "value_set" and rule.params.get("code_table"):
+                params = resolve_code_table(session, rule.params)
+                spec = Spec(rule.id, rule.kind, rule.items, params)
             compiled.append((spec, compile_rule(spec, types, now=None)))
-        except (RuleError, KeyError, ValueError) as exc:
+        except (RuleError, KeyError, ValueError, Invalid) as exc:
             raise Invalid(
                 _("规则「{name}」无法执行：{why}").format(name=rule.name, why=_(str(exc)))
             ) from exc
@@ -148,7 +152,7 @@ def _measure(
     """Rows of the version and one result per rule (counts in one pass; samples in one more)."""
     settings = get_settings()
     types = types_of(ds)
-    compiled, joined = _compile(rules, types, now)
+    compiled, joined = _compile(session, rules, types, now)
     results: dict[int, dict[str, Any]] = {}
     authorized = f"quality.rules:{ds.id}"
     sql, names = counts_sql(compiled)
@@ -178,6 +182,7 @@ def _measure(
             "checked": int(counts[f"{prefix}checked"]),
             "extra": extra,
             "samples": [],
+            "detail": spec.params.get("detail", ""),
         }
     for spec, name in joined:
         results[spec.id] = measure_reference(session, actor, ds, version.number, spec, name)
