@@ -1,7 +1,7 @@
 """quality: code tables a steward uploads, with immutable versions
 
 Revision ID: 0710
-Revises: 0303
+Revises: 0720
 Create Date: 2026-12-04 16:15:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import govshare.core.db
 
 revision: str = "0710"
-down_revision: str | Sequence[str] | None = "0303"
+down_revision: str | Sequence[str] | None = "0720"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
