@@ -3,13 +3,12 @@ scoreboard, reports with downloads, objections."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from bs4 import BeautifulSoup
 
 from govshare.quality import service
 from govshare.quality.schemas import RuleCreate
+from govshare.quality.service._common import local_today
 from tests.quality.helpers import load_people, person_dataset
 
 
@@ -102,7 +101,7 @@ def test_scoreboard_report_and_downloads(login_as, session, actor, ds):
     client = login_as("supervisor")
     board = BeautifulSoup(client.get("/quality").text, "html.parser")
     assert ds.provider_name in board.find(id="scoreboard").text
-    today = dt.date.today().isoformat()
+    today = local_today().isoformat()
     qs = f"department_id={ds.department_id}&start={today}&end={today}"
     page = BeautifulSoup(client.get(f"/quality/reports?{qs}").text, "html.parser")
     assert ds.name in page.find(id="report-runs").text

@@ -11,6 +11,7 @@ from govshare.core.errors import Conflict, Invalid, NotAuthorized
 from govshare.quality import service
 from govshare.quality.models import QualityIssue, QualityRun
 from govshare.quality.schemas import IssueFix, ObjectionAnswer, ObjectionCreate, RuleCreate
+from govshare.quality.service._common import local_today
 from tests.quality.helpers import gated, load_people, person_dataset, plant
 
 
@@ -157,7 +158,7 @@ class TestGate:
         assert rec.status == "succeeded"
         issues = service.list_issues(session, steward)
         assert [i.rule_name for i in issues] == ["联系电话：手机号码"]
-        assert issues[0].deadline > dt.date.today()
+        assert issues[0].deadline > local_today()
 
     def test_tolerated_share_passes(self, db, session, steward, ds, tmp_path):
         from govshare.quality.schemas import RuleUpdate
@@ -281,7 +282,7 @@ class TestInspection:
         assert board.departments[0].rank == 1
         assert any(d.department_name == published.provider_name for d in board.departments)
         assert board.areas and board.areas[0].area_name
-        today = dt.date.today()
+        today = local_today()
         report = service.get_report(session, steward, published.department_id, today, today)
         assert report.runs and report.runs[0].dataset_name == published.name
         data, _r = service.export_report(
@@ -317,7 +318,7 @@ class TestInspection:
             published.id,
             ObjectionCreate(item="姓名", row_key="x", value="张三", description="姓名有误"),
         )
-        assert o.status == "open" and o.deadline > dt.date.today()
+        assert o.status == "open" and o.deadline > local_today()
         with pytest.raises(NotAuthorized):
             service.answer_objection(
                 session, consumer, o.id, ObjectionAnswer(accept=True, answer="好")
