@@ -84,3 +84,20 @@ def test_demo_accounts_share_one_hash_only_inside_the_block() -> None:
     assert verify_password(first, "Dezhou@2026")
     assert not verify_password(first, "dezhou@2026")
     assert hash_password("Dezhou@2026") != hash_password("Dezhou@2026")  # fresh salt outside
+
+
+@pytest.mark.parametrize(
+    "utc,local",
+    [
+        ("2026-12-04T15:59:00+00:00", dt.date(2026, 12, 4)),
+        ("2026-12-04T16:00:00+00:00", dt.date(2026, 12, 5)),  # midnight in Shanghai
+        ("2026-12-31T20:00:00+00:00", dt.date(2027, 1, 1)),
+    ],
+)
+def test_local_today_is_the_platform_day_not_the_machine_day(settings, utc, local):
+    import time_machine
+
+    from govshare.core.db import local_today
+
+    with time_machine.travel(dt.datetime.fromisoformat(utc), tick=False):
+        assert local_today() == local

@@ -43,6 +43,16 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def local_today() -> dt.date:
+    """Today in the platform's time zone (``GOVSHARE_TIMEZONE``, Asia/Shanghai): the day users
+    mean. The machine's own date is a day behind from 16:00 UTC on."""
+    from zoneinfo import ZoneInfo
+
+    from govshare.core.config import get_settings
+
+    return utcnow().astimezone(ZoneInfo(get_settings().timezone)).date()
+
+
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """A timestamp stored as naive UTC and read back as aware UTC, the same on every backend."""
 

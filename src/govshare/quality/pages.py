@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from govshare.core.db import local_today
 from govshare.core.errors import DomainError, FieldError, Invalid
 from govshare.core.i18n import N_, _
 from govshare.core.validation import parse
@@ -339,7 +340,7 @@ async def issue_fixed(
 
 
 def _period(start: str, end: str) -> tuple[dt.date, dt.date]:
-    today = dt.date.today()
+    today = local_today()
     first = today.replace(day=1)
     return _date(start, "start", first), _date(end, "end", today)
 

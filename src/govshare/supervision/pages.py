@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 
 from govshare.clocks.schemas import STAGE_LABELS
 from govshare.core.config import get_settings
+from govshare.core.db import local_today
 from govshare.core.errors import DomainError, FieldError, Invalid
 from govshare.core.i18n import N_, _
 from govshare.core.validation import parse
@@ -275,7 +276,7 @@ def _task_page(
             "can_review": permissions.can_review_report(actor),
             "can_edit": permissions.can_update_milestone(actor),
             "can_evidence": permissions.can_get_attachment(actor, task.responsible_ids),
-            "today": dt.date.today(),
+            "today": local_today(),
             **_labels(),
         },
         status=status,
@@ -383,7 +384,7 @@ async def milestone_done(
 ) -> Response:
     """Confirm a milestone done (today) or reopen it."""
     form = await form_data(request)
-    done = dt.date.today() if form.get("done") == "1" else None
+    done = local_today() if form.get("done") == "1" else None
     m = service.set_milestone_done(session, actor, milestone_id, done_on=done)
     return redirect(f"/supervision/tasks/{m.task_id}", request)
 
