@@ -202,6 +202,36 @@ def test_admin_release_page_refuses_unmasked_personal_items(session, login_as):
     assert "已开放到门户" in r.text
 
 
+def test_review_queue_shows_the_providers_pending_public_applications(session, login_as):
+    from govshare.core.security import ANONYMOUS
+    from govshare.opendata import service
+    from tests.opendata.audit_scenarios import APPLY
+    from tests.opendata.helpers import public_user
+
+    r0 = people_resource(session, data=False)
+    service.apply_for_resource(session, ANONYMOUS, public_user(session), r0.id, APPLY)
+    client = login_as("reviewer")
+    queue = client.get("/sharing/review")
+    hook = soup(queue).select_one('[hx-get="/open-admin/applications/pending"]')
+    assert queue.status_code == 200 and hook is not None and hook.get("hx-trigger") == "load"
+    panel = soup(client.get("/open-admin/applications/pending"))
+    rows = panel.select("#pending-open-applications tbody tr")
+    assert [tr.select("td")[0].get_text(strip=True) for tr in rows] == [r0.name]
+    assert panel.select_one('a[href="/open-admin/applications"]') is not None
+
+
+def test_pending_applications_panel_is_empty_for_those_who_cannot_decide(session, login_as):
+    from govshare.core.security import ANONYMOUS
+    from govshare.opendata import service
+    from tests.opendata.audit_scenarios import APPLY
+    from tests.opendata.helpers import public_user
+
+    r0 = people_resource(session, data=False)
+    service.apply_for_resource(session, ANONYMOUS, public_user(session), r0.id, APPLY)
+    r = login_as("consumer").get("/open-admin/applications/pending")
+    assert r.status_code == 200 and r.text == ""
+
+
 def test_dcat_check_page_shows_conformance(session, login_as):
     open_resource(session)
     page = login_as("platform_admin").get("/open-admin/dcat")

@@ -241,6 +241,25 @@ class TestApplications:
         assert [a.id for a in mine] == [app.id]
         assert service.list_applications(session, actor("other_admin")) == []
 
+    def test_listed_applications_carry_the_dataset_name_and_turn_overdue(self, session, actor):
+        import datetime as dt
+
+        from govshare.opendata.models import Application
+
+        r = people_resource(session, data=False)
+        app = service.apply_for_resource(session, ANONYMOUS, public_user(session), r.id, APPLY)
+        [listed] = service.list_applications(session, actor("reviewer"), status="submitted")
+        assert listed.resource_name == r.name and not listed.overdue
+        row = session.get(Application, app.id)
+        row.due_date = dt.date(2026, 1, 5)
+        session.flush()
+        [listed] = service.list_applications(session, actor("reviewer"), status="submitted")
+        assert listed.overdue
+        service.decide_application(session, actor("reviewer"), app.id, Decision(approve=True))
+        assert service.list_applications(session, actor("reviewer"), status="submitted") == []
+        [done] = service.list_applications(session, actor("reviewer"))
+        assert not done.overdue
+
     def test_apply_for_open_resource_is_conflict(self, session):
         r = open_resource(session, data=False)
         with pytest.raises(Conflict):

@@ -721,6 +721,16 @@ def admin_applications(request: Request, session: SessionDep, actor: UserDep) ->
     return render(request, "opendata/admin_applications.html", _admin_ctx(actor, rows=rows))
 
 
+@router.get("/open-admin/applications/pending", response_class=HTMLResponse)
+def pending_applications_panel(request: Request, session: SessionDep, actor: UserDep) -> Response:
+    """The provider's undecided public applications, as a panel the sharing review queue loads
+    (HTMX): one place for a reviewer's deadlines. Empty for whoever may not decide them."""
+    if not permissions.can_list_applications(actor):
+        return HTMLResponse("")
+    rows = service.list_applications(session, actor, status="submitted")
+    return render(request, "opendata/_pending_applications.html", {"rows": rows})
+
+
 @router.post("/open-admin/applications/{application_id}/decide")
 async def admin_decide_application(
     request: Request, application_id: int, session: SessionDep, actor: UserDep

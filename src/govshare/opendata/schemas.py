@@ -179,6 +179,7 @@ class ApplicationPublic(BaseModel):
     created_at: dt.datetime
     resource_name: str = ""
     applicant_name: str = ""
+    overdue: bool = False
 
 
 class DataRequestCreate(BaseModel):

@@ -16,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govshare.audit import service as audit
+from govshare.catalog import service as catalog
 from govshare.clocks import service as clocks
 from govshare.core.config import get_settings
-from govshare.core.db import utcnow
+from govshare.core.db import local_today, utcnow
 from govshare.core.errors import Conflict, FieldError, Invalid, NotFound
 from govshare.core.i18n import _
 from govshare.core.security import Actor, require
@@ -27,7 +28,7 @@ from govshare.notify.schemas import Recipients
 from govshare.opendata import permissions
 from govshare.opendata.models import Application, PublicUser
 from govshare.opendata.schemas import ApplicationCreate, ApplicationPublic, Decision
-from govshare.opendata.service._common import PORTAL, open_resource, release_of
+from govshare.opendata.service._common import PORTAL, open_resource, release_of, released
 from govshare.opendata.service.users import visitor_actor
 
 
@@ -140,7 +141,18 @@ def list_applications(
     if not (actor.is_platform_admin or actor.has_role("auditor")):
         stmt = stmt.where(Application.provider_department_id == (actor.department_id or -1))
     rows: Sequence[Application] = session.scalars(stmt).all()
-    return [_public(session, a) for a in rows]
+    ids = list({a.resource_id for a in rows})
+    names = {
+        r.id: r.name
+        for r in catalog.get_open_resources(session, actor, released(), ids, with_items=False)
+    }
+    out = []
+    for a in rows:
+        one = _public(session, a)
+        one.resource_name = names.get(a.resource_id, "")
+        one.overdue = one.status == "submitted" and one.due_date < local_today()
+        out.append(one)
+    return out
 
 
 def decide_application(
