@@ -64,6 +64,7 @@ def settings(data_dir: Path, database_url: str) -> Iterator[Settings]:
         "GOVSHARE_ARGON2_MEMORY_KIB": "512",
         "GOVSHARE_LOG_LEVEL": "WARNING",
         "GOVSHARE_JOBS_WORKER": "false",  # tests run jobs in their own transaction
+        "GOVSHARE_GC_FREEZE": "false",  # many apps start in one process: keep garbage collectable
     }
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import ModuleType
@@ -137,6 +138,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         if settings.clocks_scheduler and settings.env != "test":
             scheduler = Scheduler(db, settings.clocks_tick_minutes)
             scheduler.start()
+        if settings.gc_freeze:
+            # What start-up built lives as long as the process: kept out of every full
+            # collection, which otherwise scans it all (~350k objects, ~200 ms a pause).
+            gc.freeze()
         try:
             yield
         finally:
@@ -146,6 +151,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             if worker is not None:
                 worker.stop()
             audit_group.stop()
+            if settings.gc_freeze:
+                gc.unfreeze()  # collectable again, so that the interpreter's exit frees it
 
     app = FastAPI(
         lifespan=lifespan,

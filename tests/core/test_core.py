@@ -101,3 +101,24 @@ def test_local_today_is_the_platform_day_not_the_machine_day(settings, utc, loca
 
     with time_machine.travel(dt.datetime.fromisoformat(utc), tick=False):
         assert local_today() == local
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_started_app_freezes_what_start_up_built_unless_told_not_to(
+    settings, db, monkeypatch, freeze
+):
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from govshare.main import create_app
+
+    monkeypatch.setattr(settings, "gc_freeze", freeze)
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(settings, db=db)) as client:
+            assert client.get("/healthz").status_code == 200
+            assert (gc.get_freeze_count() > 0) is freeze
+        assert gc.get_freeze_count() == 0  # stopped: collectable again
+    finally:
+        gc.unfreeze()  # the suite's later garbage stays collectable

@@ -17,6 +17,7 @@ NOT_USE_CASES = {
     ("datastore", "configure_gates"): "sets the publish gates at start-up (main.PUBLISH_GATES)",
     ("datastore", "handle_load_job"): "the job handler; the load was authorized when enqueued",
     ("datastore", "cleanup_load_job"): "the job cleanup hook, run by the worker as the system",
+    ("catalog", "clear_open_facts"): "forgets a memory cache (open data's clear_cache); no data",
 }
 PAIRS = [
     (m, f) for m in module_names() for f in service_functions(m) if (m, f) not in NOT_USE_CASES

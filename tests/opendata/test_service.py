@@ -16,7 +16,12 @@ from govshare.opendata.schemas import (
     ReleaseCreate,
 )
 from tests.opendata.audit_scenarios import APPLY
-from tests.opendata.helpers import open_resource, people_resource, public_user
+from tests.opendata.helpers import (
+    open_resource,
+    people_resource,
+    public_user,
+    service_cache_clear,
+)
 from tests.personas import department_id
 
 
@@ -43,6 +48,71 @@ class TestSearchPortal:
         assert result.total == 2 and len(result.items) == 1
         providers = result.facets["provider"]
         assert providers[0].label == "德州市统计局" and providers[0].count == 2
+
+    def test_package_search_count_is_the_same_with_or_without_facets(self, session):
+        open_resource(session, data=False)
+        open_resource(session, data=False)
+        open_resource(session, name="德州市公交线路", data=False)
+
+        def count(**p):
+            return service.ckan_action(session, ANONYMOUS, "package_search", p)["count"]
+
+        facets = '["organization","groups","level"]'
+        assert count(q="公交线路") == 1
+        assert count(q="公交线路", **{"facet.field": facets}) == 1
+        assert count(q="公交线路", start=5, **{"facet.field": facets}) == 1
+        assert count(**{"facet.field": facets}) == count() == 3
+        assert count(q="没有这样的数据", **{"facet.field": facets}) == 0
+
+    def test_package_search_pages_are_the_same_when_the_best_few_are_narrowed_away(
+        self, session, monkeypatch
+    ):
+        from govshare.catalog.service import portal
+
+        cond = open_resource(session, level="conditional", data=False)
+        opened = [open_resource(session, data=False) for _ in range(3)]
+        hidden = open_resource(session, release=False, data=False)  # matches, never shown
+
+        def names(**p):
+            found = service.ckan_action(session, ANONYMOUS, "package_search", p)["results"]
+            return [r["title"] for r in found]
+
+        cases = [{"fq": "level:conditional", "rows": 1}, {"rows": 2}, {"rows": 2, "start": 2}, {}]
+        full = [names(q="空气质量", **c) for c in cases]
+        assert full[0] == [cond.name] and len(full[3]) == 4 and hidden.name not in full[3]
+        assert set(full[1] + full[2]) == {cond.name, *(r.name for r in opened)}
+        monkeypatch.setattr(portal, "BEST_FEW", 1)  # only a page's worth is looked at first
+        monkeypatch.setattr(portal, "BEST_PAGES", 1)
+        service_cache_clear()
+        assert [names(q="空气质量", **c) for c in cases] == full
+
+    def test_search_answered_from_the_index_equals_the_table_query(self, session):
+        from govshare.catalog import service as catalog
+        from govshare.opendata.service._common import released
+
+        for n in range(3):
+            open_resource(session, data=False, level="conditional" if n == 1 else "open")
+        open_resource(session, name="德州市公交线路", data=False)
+        open_resource(session, release=False, data=False)
+        facets = ("domain", "provider", "county", "open_type", "format_class")
+        for q, offset, limit in [("空气质量", 0, 2), ("空气质量", 2, 2), ("公交", 0, 10)]:
+
+            def run(key, q=q, offset=offset, limit=limit):
+                rows, total, counts, _t = catalog.search_open_resources(
+                    session,
+                    ANONYMOUS,
+                    released(),
+                    q=q,
+                    offset=offset,
+                    limit=limit,
+                    facets=facets,
+                    cache_key=key,
+                )
+                return [r.id for r in rows], total, counts
+
+            on_table, on_index = run(None), run(("test", q))
+            assert on_index == on_table and on_table[0]
+        assert run(None)[1] == 1 and run(None)[2]["open_type"][0].count == 1
 
     def test_search_portal_bad_page_is_invalid(self, session):
         with pytest.raises(Invalid):

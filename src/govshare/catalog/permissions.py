@@ -223,6 +223,11 @@ def can_search_open_resources(actor: Actor) -> bool:
     return True
 
 
+def can_search_open_resources_public(actor: Actor) -> bool:
+    """As search_open_resources."""
+    return True
+
+
 def can_get_open_resource(actor: Actor) -> bool:
     """Everyone, visitors included (open and conditionally open published resources only)."""
     return True

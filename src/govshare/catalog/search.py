@@ -432,6 +432,38 @@ def _index_query(
     )
 
 
+def best_matches(session: Session, tokens: Sequence[str], k: int) -> Any:
+    """The ``k`` best-ranked resources holding every token, from the full-text index alone: a
+    subquery of (``id``, ``score``) in the order ``matching``'s rank gives (score ascending,
+    then id descending). Joined to the resources and narrowed, its first rows are the page of
+    the full ranked query, as long as at least a page of them survives the narrowing; ranking
+    only the index saves joining every match of a common word before sorting."""
+    stmt, id_col, rank = _index_query(session, tokens, None, False)
+    return (
+        stmt.with_only_columns(id_col.label("id"), rank.label("score"))
+        .order_by(rank, id_col.desc())
+        .limit(k)
+        .subquery("best")
+    )
+
+
+def matching_ids(session: Session, tokens: Sequence[str]) -> list[int]:
+    """The ids of every resource holding every token, from the full-text index alone."""
+    stmt, _id, _rank = _index_query(session, tokens, None, False)
+    with index_scans(session):
+        return list(session.connection().execute(stmt).scalars().all())
+
+
+def ranked_ids(session: Session, tokens: Sequence[str], k: int | None) -> list[int]:
+    """The ids of the ``k`` best-ranked resources holding every token (all when None), best
+    first as ``matching`` ranks them (rank, then id descending), from the index alone."""
+    stmt, id_col, rank = _index_query(session, tokens, None, False)
+    stmt = stmt.order_by(rank, id_col.desc())
+    if k is not None:
+        stmt = stmt.limit(k)
+    return list(session.connection().execute(stmt).scalars().all())
+
+
 def count_matches(
     session: Session, tokens: Sequence[str], scope: Sequence[str] | None, *, primary: bool = False
 ) -> int:

@@ -89,6 +89,12 @@ class Settings(BaseSettings):
         description="Run a jobs worker thread inside the web process (false: only "
         "`govshare jobs work` processes run jobs).",
     )
+    gc_freeze: bool = Field(
+        True,
+        description="Once the web app has started, move every object alive then out of the "
+        "cyclic garbage collector's reach (gc.freeze), so its full collections scan only what "
+        "requests create (off in the test suite, which starts many apps in one process).",
+    )
     jobs_lease_seconds: int = Field(
         60,
         ge=2,

@@ -9,6 +9,7 @@ works in the caller's transaction and records the audit entry of every write.
 
 from govshare.catalog.service.categories import create_category, list_categories, list_units
 from govshare.catalog.service.portal import (
+    clear_open_facts,
     get_catalog_generation,
     get_domain_names,
     get_open_catalog_stamp,
@@ -16,6 +17,7 @@ from govshare.catalog.service.portal import (
     get_open_resource,
     get_open_resources,
     search_open_resources,
+    search_open_resources_public,
 )
 from govshare.catalog.service.reports import (
     export_catalog_json,
@@ -46,6 +48,7 @@ from govshare.catalog.service.searching import search_resources
 from govshare.catalog.service.transfer import export_resources, get_template, import_resources
 
 __all__ = [
+    "clear_open_facts",
     "check_resource",
     "create_category",
     "create_resource",
@@ -76,6 +79,7 @@ __all__ = [
     "retire_resource",
     "return_resource",
     "search_open_resources",
+    "search_open_resources_public",
     "search_resources",
     "submit_resource",
     "update_resource",

@@ -465,11 +465,13 @@ def categories_of(session: Session, ids: Sequence[int]) -> dict[int, Category]:
     are loaded with one query, not one each)."""
     wanted = set(ids)
     missing = [i for i in wanted if identity_key(Category, i) not in session.identity_map]
-    if missing:
-        session.scalars(select(Category).where(Category.id.in_(missing))).all()
+    # Hold what was loaded: the identity map keeps objects only while someone refers to them,
+    # so session.get would otherwise query each one again.
     out: dict[int, Category] = {}
+    if missing:
+        out = {c.id: c for c in session.scalars(select(Category).where(Category.id.in_(missing)))}
     for i in wanted:
-        category = session.get(Category, i)
+        category = out.get(i) or session.get(Category, i)
         if category is not None:
             out[i] = category
     return out

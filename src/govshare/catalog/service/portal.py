@@ -4,25 +4,26 @@ resource ids that the opendata module passes in). Anyone may read these, visitor
 closed resources and unpublished filings never appear.
 
 Search uses the same segmented full-text index as the catalog (no second index): a Chinese phrase
-is matched by ``search.matching``; facet counts come from one GROUP BY per facet.
+is matched by ``search.matching``, a relevance-sorted page is ranked on the index alone
+(``search.best_matches``); facet counts and the total come from one GROUP BY over the facets.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
     Select,
-    String,
     exists,
     func,
     literal_column,
     select,
     text,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -49,6 +50,11 @@ from govshare.core.security import ANONYMOUS, Actor, require
 
 OPEN_TYPES = ("open", "conditional")
 PORTAL_FACETS = ("provider", "domain", "county", "open_type", "format_class", "update_cycle")
+#: How many of the index's best-ranked matches a relevance-sorted page is looked for among (at
+#: least BEST_FEW, or BEST_PAGES times the rows up to the page's end), before falling back to
+#: ranking every match.
+BEST_FEW = 200
+BEST_PAGES = 4
 SORTS = ("relevance", "modified_desc", "modified_asc", "name_asc", "name_desc", "newest")
 
 
@@ -132,15 +138,8 @@ def _label(session: Session, facet: str, row: Sequence[Any], cache: dict[str, An
     return str(value)
 
 
-def _facets(
-    session: Session, matches: Select[Any], wanted: Sequence[str], limit: int
-) -> dict[str, list[FacetValue]]:
-    """Counts per value of each wanted facet over the whole result set: one query, the result
-    set materialised once (a CTE) and grouped once per facet by the database."""
-    names = [f for f in wanted if f in _facet_columns()]
-    if not names:
-        return {}
-    cols: dict[str, Any] = {
+def _facet_exprs() -> dict[str, Any]:
+    return {
         "provider": Resource.provider_department_id.label("provider"),
         "domain": (Resource.lei + Resource.xiang).label("domain"),
         "county": func.substr(Resource.provider_area_code, 1, 6).label("county"),
@@ -148,26 +147,46 @@ def _facets(
         "format_class": Resource.format_class.label("format_class"),
         "update_cycle": Resource.update_cycle.label("update_cycle"),
     }
-    m = (
-        matches.with_only_columns(*[cols[f] for f in names], Resource.provider_name)
-        .order_by(None)
-        .cte("facet_rows")
-    )
-    parts = [
-        select(
-            literal_column(f"'{f}'", String).label("facet"),  # f: one of the fixed names
-            func.cast(m.c[f], String).label("value"),
-            func.max(m.c.provider_name).label("label"),
-            func.count().label("n"),
-        ).group_by(m.c[f])
-        for f in names
-    ]
+
+
+def _facets(
+    session: Session, matches: Select[Any], wanted: Sequence[str], limit: int
+) -> tuple[dict[str, list[FacetValue]], int | None]:
+    """Counts per value of each wanted facet over the whole result set, from one query; and the
+    size of the result set (every match has exactly one value of a facet, so the first facet's
+    counts add up to it), None when no facet was wanted."""
+    names = [f for f in wanted if f in _facet_columns()]
+    if not names:
+        return {}, None
+    cols = _facet_exprs()
+    # One GROUP BY over the wanted columns together (the combinations are few: a provider has
+    # one county, a handful of domains); the per-facet counts are summed from it here. Half
+    # the time of grouping a materialised result once per facet.
+    grouped = matches.with_only_columns(
+        *[cols[f] for f in names], func.max(Resource.provider_name), func.count()
+    ).order_by(None)
+    grouped = grouped.group_by(*[cols[f] for f in names])
+    groups = ((tuple(row[:-2]), row[-2], int(row[-1])) for row in session.execute(grouped))
+    return _tally(session, names, groups, limit)
+
+
+def _tally(
+    session: Session,
+    names: Sequence[str],
+    groups: Iterable[tuple[tuple[Any, ...], Any, int]],
+    limit: int,
+) -> tuple[dict[str, list[FacetValue]], int]:
+    """Facet values with counts (the ``limit`` most common of each facet) from groups of
+    (the facets' values in ``names`` order, a provider name, how many); and their sum."""
     counters: dict[str, Counter[str]] = {f: Counter() for f in names}
     labels: dict[str, str] = {}
-    for facet, value, label, n in session.execute(union_all(*parts)):
-        counters[facet][str(value)] += int(n)
-        if facet == "provider":
-            labels[str(value)] = str(label)
+    at = names.index("provider") if "provider" in names else -1
+    for values, provider_name, n in groups:
+        for i, f in enumerate(names):
+            counters[f][str(values[i])] += n
+        if at >= 0:
+            labels[str(values[at])] = str(provider_name)
+    total = sum(counters[names[0]].values())
     out: dict[str, list[FacetValue]] = {}
     cache: dict[str, Any] = {}
     counties = _county_names()
@@ -188,7 +207,91 @@ def _facets(
             )
             for value, n in counter.most_common(limit)
         ]
-    return out
+    return out, total
+
+
+# The open resources' facet values by id, kept per portal version (the caller's ``cache_key``):
+# a phrase search with no filter counts its matches here instead of joining every match.
+_FACT_NAMES = ("provider", "domain", "county", "open_type", "format_class", "update_cycle")
+# Kept as (resource id → number of its combination of values, the combinations), so that
+# counting a search's matches counts small integers.
+_Facts = tuple[dict[int, int], list[tuple[Any, ...]]]
+_facts: dict[Hashable, _Facts] = {}
+_facts_lock = threading.Lock()
+
+
+def clear_open_facts() -> None:
+    """Forget the kept facet values (a new process; tests)."""
+    with _facts_lock:
+        _facts.clear()
+
+
+def _open_facts(session: Session, within: Select[Any], key: Hashable) -> _Facts:
+    with _facts_lock:
+        found = _facts.get(key)
+    if found is not None:
+        return found
+    cols = _facet_exprs()
+    stmt = _base(within).with_only_columns(
+        Resource.id, *[cols[f] for f in _FACT_NAMES], Resource.provider_name
+    )
+    numbers: dict[tuple[Any, ...], int] = {}
+    of: dict[int, int] = {}
+    # The cyclic collector paused while the rows are read: tens of thousands of short-lived
+    # rows alive at once would otherwise be promoted to the oldest generation, whose full
+    # collection (every object of the process, ~200 ms here) they soon trigger.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        rows = session.connection().execute(stmt).all()  # plain rows: no ORM processing
+        for row in rows:
+            of[int(row[0])] = numbers.setdefault(tuple(row[1:]), len(numbers))
+        del rows
+    finally:
+        if paused:
+            gc.enable()
+    facts: _Facts = (of, list(numbers))
+    with _facts_lock:
+        if len(_facts) >= 4:  # a few versions at most: older ones are never asked again
+            _facts.clear()
+        _facts[key] = facts
+    return facts
+
+
+def _search_on_index(
+    session: Session,
+    within: Select[Any],
+    key: Hashable,
+    tokens: list[str],
+    offset: int,
+    limit: int,
+    facets: Sequence[str],
+    facet_limit: int,
+) -> tuple[list[Resource], int, dict[str, list[FacetValue]]]:
+    """A phrase search ranked by relevance with no filter: the matches' ids from the full-text
+    index alone, narrowed to the open resources and counted with the kept facet values; the
+    page ranked on the index; only the page's resources read from the table."""
+    facts, combos = _open_facts(session, within, key)
+    hits = [i for i in search.matching_ids(session, tokens) if i in facts]
+    total = len(hits)
+    counts: dict[str, list[FacetValue]] = {}
+    names = [f for f in facets if f in _FACT_NAMES]
+    if names:
+        at = [_FACT_NAMES.index(f) for f in names]
+        counted = Counter(map(facts.__getitem__, hits))  # small integers, counted in C
+        groups = ((tuple(combos[c][j] for j in at), combos[c][-1], n) for c, n in counted.items())
+        counts, _total = _tally(session, names, groups, facet_limit)
+    rows: list[Resource] = []
+    wanted = min(limit, total - offset)
+    if limit > 0 and wanted > 0:
+        k: int | None = max(BEST_FEW, BEST_PAGES * (offset + limit))
+        ranked = [i for i in search.ranked_ids(session, tokens, k) if i in facts]
+        if len(ranked) < offset + wanted:
+            ranked = [i for i in search.ranked_ids(session, tokens, None) if i in facts]
+        page = ranked[offset : offset + limit]
+        found = {r.id: r for r in session.scalars(select(Resource).where(Resource.id.in_(page)))}
+        rows = [found[i] for i in page if i in found]
+    return rows, total, counts
 
 
 def _order(sort: str, rank: Any | None) -> list[Any]:
@@ -205,6 +308,59 @@ def _order(sort: str, rank: Any | None) -> list[Any]:
     return [Resource.updated_at.desc(), Resource.id.desc()]
 
 
+def _search(
+    session: Session,
+    within: Select[Any],
+    q: str,
+    filters: dict[str, Any] | None,
+    sort: str,
+    offset: int,
+    limit: int,
+    facets: Sequence[str],
+    facet_limit: int,
+    cache_key: Hashable | None,
+) -> tuple[list[Resource], int, dict[str, list[FacetValue]], list[str]]:
+    tokens = search.query_tokens(q) if q.strip() else []
+    plain = not any(v not in (None, "", []) for v in (filters or {}).values())
+    if cache_key is not None and tokens and plain and sort == "relevance":
+        found, many, counted_on_index = _search_on_index(
+            session, within, cache_key, tokens, offset, limit, facets, facet_limit
+        )
+        return found, many, counted_on_index, tokens
+    stmt = _narrow(session, _base(within), filters or {})
+    rank = None
+    if tokens:
+        stmt, rank = search.matching(session, stmt, tokens)
+    elif q.strip():
+        stmt = stmt.where(Resource.id == -1)  # only punctuation: nothing can match
+    # With facets, their one grouped query also gives the total: the matches are found twice
+    # (facets, page) instead of three times.
+    counts, counted = _facets(session, stmt, facets, facet_limit) if facets else ({}, None)
+    total = (
+        counted
+        if counted is not None
+        else int(session.scalar(stmt.with_only_columns(func.count()).order_by(None)) or 0)
+    )
+    rows: list[Resource] = []
+    wanted = min(limit, total - offset)
+    if limit > 0 and offset < total and rank is not None and sort == "relevance":
+        # Rank the index alone for the best few, then narrow them; a common word's matches are
+        # not all joined and sorted. Too few survive the narrowing: the full query below.
+        k = max(BEST_FEW, BEST_PAGES * (offset + limit))
+        best = search.best_matches(session, tokens, k)
+        page = (
+            _narrow(session, _base(within), filters or {})
+            .join(best, best.c.id == Resource.id)
+            .order_by(best.c.score, Resource.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        rows = list(session.scalars(page))
+    if limit > 0 and offset < total and len(rows) < wanted:
+        rows = list(session.scalars(stmt.order_by(*_order(sort, rank)).offset(offset).limit(limit)))
+    return rows, total, counts, tokens
+
+
 def search_open_resources(
     session: Session,
     actor: Actor,
@@ -217,25 +373,46 @@ def search_open_resources(
     limit: int = 20,
     facets: Sequence[str] = (),
     facet_limit: int = 50,
+    cache_key: Hashable | None = None,
 ) -> tuple[list[ResourceSummary], int, dict[str, list[FacetValue]], list[str]]:
     """Open and conditionally open published resources among ``within`` matching a Chinese
     phrase (every segmented word must occur, as in catalog search) and exact ``filters``
     (provider_department_id, domain, county, open_type, format_class, update_cycle, tags, ids;
-    a value or a list), sorted, one page; with the total and the requested facet counts."""
+    a value or a list), sorted, one page; with the total and the requested facet counts.
+
+    ``cache_key``: a value that changes whenever an open resource or ``within`` does (the
+    portal's version). Given, the open resources' facet values are kept in memory under it and
+    a phrase search by relevance without filters is answered from the full-text index."""
     require(permissions.can_search_open_resources(actor), "catalog.search_open_resources")
-    stmt = _narrow(session, _base(within), filters or {})
-    tokens = search.query_tokens(q) if q.strip() else []
-    rank = None
-    if tokens:
-        stmt, rank = search.matching(session, stmt, tokens)
-    elif q.strip():
-        stmt = stmt.where(Resource.id == -1)  # only punctuation: nothing can match
-    total = int(session.scalar(stmt.with_only_columns(func.count()).order_by(None)) or 0)
-    rows: list[Resource] = []
-    if limit > 0 and offset < total:
-        rows = list(session.scalars(stmt.order_by(*_order(sort, rank)).offset(offset).limit(limit)))
-    counts = _facets(session, stmt, facets, facet_limit) if facets else {}
+    rows, total, counts, tokens = _search(
+        session, within, q, filters, sort, offset, limit, facets, facet_limit, cache_key
+    )
     return summaries(session, rows), total, counts, tokens
+
+
+def search_open_resources_public(
+    session: Session,
+    actor: Actor,
+    within: Select[Any],
+    *,
+    q: str = "",
+    filters: dict[str, Any] | None = None,
+    sort: str = "relevance",
+    offset: int = 0,
+    limit: int = 20,
+    facets: Sequence[str] = (),
+    facet_limit: int = 50,
+    cache_key: Hashable | None = None,
+) -> tuple[list[ResourcePublic], int, dict[str, list[FacetValue]], list[str]]:
+    """As ``search_open_resources``, the page's resources whole but without their data items
+    (CKAN's package_search lists packages): no second query for them."""
+    require(
+        permissions.can_search_open_resources_public(actor), "catalog.search_open_resources_public"
+    )
+    rows, total, counts, tokens = _search(
+        session, within, q, filters, sort, offset, limit, facets, facet_limit, cache_key
+    )
+    return _without_items(session, rows), total, counts, tokens
 
 
 def get_open_resource(
@@ -267,7 +444,11 @@ def get_open_resources(
     ordered = [found[i] for i in resource_ids if i in found]
     if with_items:
         return public_many(session, ANONYMOUS, ordered)
-    cats = categories_of(session, list({r.category_id for r in ordered}))
+    return _without_items(session, ordered)
+
+
+def _without_items(session: Session, resources: Sequence[Resource]) -> list[ResourcePublic]:
+    cats = categories_of(session, list({r.category_id for r in resources}))
     return [
         ResourcePublic(
             **{f: getattr(r, f) for f in PUBLIC_FIELDS},
@@ -277,7 +458,7 @@ def get_open_resources(
             pending_status=None,
             data_items=[],
         )
-        for r in ordered
+        for r in resources
     ]
 
 

@@ -251,6 +251,8 @@ def cached(key: tuple[Any, ...], build: Callable[[], T]) -> T:
 
 
 def clear_cache() -> None:
-    """Forget every cached answer (tests; a release change also changes the stamp)."""
+    """Forget every cached answer and the catalog's kept facet values (tests; a release change
+    also changes the stamp)."""
     with _cache_lock:
         _cache.clear()
+    catalog.clear_open_facts()

@@ -220,7 +220,7 @@ def _package_search(session: Session, actor: Actor, p: dict[str, Any], c: Any) -
     key = stamp(session, actor)
 
     def build() -> Any:
-        found, total, counts, _t = catalog.search_open_resources(
+        full, total, counts, _t = catalog.search_open_resources_public(
             session,
             actor,
             released(),
@@ -231,9 +231,7 @@ def _package_search(session: Session, actor: Actor, p: dict[str, Any], c: Any) -
             limit=rows,
             facets=facets,
             facet_limit=max(1, min(facet_limit, 1000)),
-        )
-        full = catalog.get_open_resources(
-            session, actor, released(), [s.id for s in found], with_items=False
+            cache_key=key,
         )
         result_facets: dict[str, dict[str, int]] = {}
         search_facets: dict[str, Any] = {}

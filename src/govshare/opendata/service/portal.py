@@ -204,6 +204,7 @@ def search_portal(
             offset=(page - 1) * size,
             limit=size,
             facets=("domain", "provider", "county", "open_type", "format_class"),
+            cache_key=key,
         )
         return PortalSearch(
             items=_items(session, rows),
