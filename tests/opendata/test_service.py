@@ -150,6 +150,35 @@ class TestGetPortalHome:
 
 
 class TestFlushPortalUsage:
+    def test_calls_and_deadlines_count_from_the_platform_day(self, session):
+        """01:00 in Beijing on 5 December is still 4 December by UTC: the day users mean is
+        the 5th, for the usage counts and for an application's deadline."""
+        import datetime as dt
+
+        import time_machine
+        from sqlalchemy import select
+
+        from govshare.clocks import service as clocks
+        from govshare.core.security import SYSTEM
+        from govshare.opendata import ckan as shapes
+        from govshare.opendata.models import ApiUsage
+
+        r = open_resource(session)
+        cond = people_resource(session, data=False)
+        user = public_user(session)
+        with time_machine.travel(dt.datetime(2026, 12, 4, 17, 0, tzinfo=dt.UTC), tick=False):
+            service.ckan_action(
+                session,
+                ANONYMOUS,
+                "datastore_search",
+                {"resource_id": shapes.resource_uuid(r.id, "csv"), "limit": 1},
+            )
+            service.flush_portal_usage(session, SYSTEM)
+            app = service.apply_for_resource(session, ANONYMOUS, user, cond.id, APPLY)
+            due = clocks.add_working_days(session, SYSTEM, dt.date(2026, 12, 5), 5).result
+        assert set(session.scalars(select(ApiUsage.day))) == {dt.date(2026, 12, 5)}
+        assert app.due_date == due
+
     def test_flush_portal_usage_adds_tallied_api_calls(self, session):
         from govshare.core.security import SYSTEM
         from govshare.opendata import ckan as shapes

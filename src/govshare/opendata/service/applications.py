@@ -91,7 +91,7 @@ def apply_for_resource(
     if waiting:
         raise Conflict(_("您已申请过该数据集，请等待答复或直接使用。"))
     due = clocks.add_working_days(
-        session, PORTAL, utcnow().date(), get_settings().opendata_apply_days
+        session, PORTAL, local_today(), get_settings().opendata_apply_days
     ).result
     app = Application(
         release_id=rel.id,

@@ -13,7 +13,7 @@ from govshare.accounts import service as accounts
 from govshare.audit import service as audit
 from govshare.clocks import service as clocks
 from govshare.core.config import get_settings
-from govshare.core.db import utcnow
+from govshare.core.db import local_today, utcnow
 from govshare.core.errors import Conflict, FieldError, Invalid, NotFound
 from govshare.core.i18n import _
 from govshare.core.masking import mask_name
@@ -94,7 +94,7 @@ def assign_data_request(
     req.provider_department_id, req.provider_name = dept.id, dept.name
     req.status = "assigned"
     req.due_date = clocks.add_working_days(
-        session, actor, utcnow().date(), get_settings().opendata_request_days
+        session, actor, local_today(), get_settings().opendata_request_days
     ).result
     session.flush()
     notify.send(

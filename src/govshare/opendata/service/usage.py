@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from govshare.catalog import service as catalog
-from govshare.core.db import utcnow
+from govshare.core.db import local_today
 from govshare.core.security import Actor, require
 from govshare.opendata import permissions
 from govshare.opendata.models import ApiUsage, Release
@@ -35,7 +35,7 @@ _released: Counter[int] = Counter()
 def tally_call(caller: Any | None, resource_ids: list[int]) -> None:
     """Count one CKAN call of ``caller`` (a public user, None: anonymous) touching
     ``resource_ids``, in memory."""
-    key = (utcnow().date(), caller.api_key_prefix if caller else "", caller.id if caller else None)
+    key = (local_today(), caller.api_key_prefix if caller else "", caller.id if caller else None)
     with _lock:
         _calls[key] += 1
         for rid in resource_ids:
@@ -131,7 +131,7 @@ def get_portal_usage(session: Session, actor: Actor, *, days: int = 30, n: int =
         for t in top
         if t.resource_id in names
     ]
-    today = utcnow().date()
+    today = local_today()
     span = [today - dt.timedelta(days=i) for i in range(days - 1, -1, -1)]
     anonymous = dict.fromkeys(span, 0)
     keyed = dict.fromkeys(span, 0)
