@@ -317,3 +317,20 @@ class TestExport:
         out = io.BytesIO()
         wb.save(out)
         assert do_import(session, actor, out.getvalue()).imported == 1
+
+
+def test_dcat_catalog_is_dated_by_the_platform_day():
+    import datetime as dt
+
+    import time_machine
+
+    from govshare.catalog.exchange import dcat_catalog
+
+    with time_machine.travel(dt.datetime(2026, 12, 4, 17, 0, tzinfo=dt.UTC), tick=False):
+        doc = dcat_catalog([], "https://data.example", "德州市政务信息资源目录", "德州市大数据局")
+    found = (
+        doc
+        if "dct:modified" in doc
+        else next(n for n in doc.get("@graph", []) if "dct:modified" in n)
+    )
+    assert found["dct:modified"]["@value"] == "2026-12-05"

@@ -104,3 +104,14 @@ def test_generated_credit_codes_validate(seed):
 def test_uscc_with_letters_outside_its_character_set_is_refused_not_an_error():
     # GB 32100 never writes I, O, S, V or Z; the check once raised ValueError on them
     assert uscc_problem("91371400ICQWD18Y19") == "统一社会信用代码含有不允许的字符或格式不符"
+
+
+def test_born_today_in_beijing_is_not_in_the_future_while_utc_is_still_yesterday():
+    import time_machine
+
+    body = "371402" + "20261205" + "001"
+    number = body + id_check_char(body)
+    with time_machine.travel(dt.datetime(2026, 12, 4, 17, 0, tzinfo=dt.UTC), tick=False):
+        assert id_problem(number) is None  # 01:00 on 5 December in Beijing
+    with time_machine.travel(dt.datetime(2026, 12, 4, 15, 0, tzinfo=dt.UTC), tick=False):
+        assert id_problem(number) == "出生日期超出合理范围"  # 23:00 on the 4th in Beijing

@@ -8,7 +8,6 @@ docs/guides/catalog.md, and easy to correct when the standard's text is at hand.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from govshare.catalog.schemas import (
     TYPE_CODE_LABELS,
     ResourcePublic,
 )
+from govshare.core.db import local_today
 
 EU = "http://publications.europa.eu/resource/authority"
 FREQUENCY = {
@@ -143,7 +143,7 @@ def dcat_catalog(
         ),
         "dct:publisher": {"@type": "foaf:Agent", "foaf:name": _zh(publisher)},
         "dct:language": {"@id": LANGUAGE_ZH},
-        "dct:modified": {"@value": dt.date.today().isoformat(), "@type": "xsd:date"},
+        "dct:modified": {"@value": local_today().isoformat(), "@type": "xsd:date"},
         "dcat:themeTaxonomy": {
             "@id": f"{base_url}/themes",
             "@type": "skos:ConceptScheme",
