@@ -122,3 +122,10 @@ def test_started_app_freezes_what_start_up_built_unless_told_not_to(
         assert gc.get_freeze_count() == 0  # stopped: collectable again
     finally:
         gc.unfreeze()  # the suite's later garbage stays collectable
+
+
+def test_requests_without_an_id_get_a_fresh_one(client):
+    import re
+
+    ids = {client.get("/healthz").headers["x-request-id"] for _ in range(20)}
+    assert len(ids) == 20 and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
