@@ -12,6 +12,7 @@ import datetime as dt
 import random
 import re
 
+from govshare.core.db import local_today
 from govshare.core.i18n import N_
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -65,12 +66,6 @@ def id_birth_date(number: str) -> dt.date | None:
         return None
 
 
-def _platform_today() -> dt.date:
-    from govshare.core.db import local_today  # the platform's day (Asia/Shanghai), not UTC's
-
-    return local_today()
-
-
 def id_problem(number: str, *, today: dt.date | None = None) -> str | None:
     """Why an 18-digit citizen ID number is wrong (Chinese message), or None when it is valid.
 
@@ -84,7 +79,7 @@ def id_problem(number: str, *, today: dt.date | None = None) -> str | None:
     born = id_birth_date(number)
     if born is None:
         return N_("出生日期不是有效日期")
-    if born > (today or _platform_today()) or born.year < 1850:
+    if born > (today or local_today()) or born.year < 1850:
         return N_("出生日期超出合理范围")
     if id_check_char(number[:17]) != number[17]:
         return N_("校验码错误")

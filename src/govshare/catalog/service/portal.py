@@ -99,17 +99,6 @@ def _narrow(session: Session, stmt: Select[Any], filters: dict[str, Any]) -> Sel
     return stmt
 
 
-def _facet_columns() -> dict[str, tuple[Any, ...]]:
-    return {
-        "provider": (Resource.provider_department_id, Resource.provider_name),
-        "domain": ((Resource.lei + Resource.xiang).label("domain"),),
-        "county": (func.substr(Resource.provider_area_code, 1, 6).label("county"),),
-        "open_type": (Resource.open_type,),
-        "format_class": (Resource.format_class,),
-        "update_cycle": (Resource.update_cycle,),
-    }
-
-
 def _domain_names(session: Session) -> dict[str, str]:
     rows = session.execute(select(Category.full_code, Category.name).where(Category.level == 2))
     return {str(code): str(name) for code, name in rows}
@@ -139,6 +128,7 @@ def _label(session: Session, facet: str, row: Sequence[Any], cache: dict[str, An
 
 
 def _facet_exprs() -> dict[str, Any]:
+    """The column or expression of each of PORTAL_FACETS."""
     return {
         "provider": Resource.provider_department_id.label("provider"),
         "domain": (Resource.lei + Resource.xiang).label("domain"),
@@ -155,7 +145,7 @@ def _facets(
     """Counts per value of each wanted facet over the whole result set, from one query; and the
     size of the result set (every match has exactly one value of a facet, so the first facet's
     counts add up to it), None when no facet was wanted."""
-    names = [f for f in wanted if f in _facet_columns()]
+    names = [f for f in wanted if f in PORTAL_FACETS]
     if not names:
         return {}, None
     cols = _facet_exprs()
@@ -210,10 +200,9 @@ def _tally(
     return out, total
 
 
-# The open resources' facet values by id, kept per portal version (the caller's ``cache_key``):
-# a phrase search with no filter counts its matches here instead of joining every match.
-_FACT_NAMES = ("provider", "domain", "county", "open_type", "format_class", "update_cycle")
-# Kept as (resource id → number of its combination of values, the combinations), so that
+# The open resources' values of PORTAL_FACETS by id, kept per portal version (the caller's
+# ``cache_key``): a phrase search with no filter counts its matches here instead of joining every
+# match. Kept as (resource id → number of its combination of values, the combinations), so that
 # counting a search's matches counts small integers.
 _Facts = tuple[dict[int, int], list[tuple[Any, ...]]]
 _facts: dict[Hashable, _Facts] = {}
@@ -233,7 +222,7 @@ def _open_facts(session: Session, within: Select[Any], key: Hashable) -> _Facts:
         return found
     cols = _facet_exprs()
     stmt = _base(within).with_only_columns(
-        Resource.id, *[cols[f] for f in _FACT_NAMES], Resource.provider_name
+        Resource.id, *[cols[f] for f in PORTAL_FACETS], Resource.provider_name
     )
     numbers: dict[tuple[Any, ...], int] = {}
     of: dict[int, int] = {}
@@ -275,9 +264,9 @@ def _search_on_index(
     hits = [i for i in search.matching_ids(session, tokens) if i in facts]
     total = len(hits)
     counts: dict[str, list[FacetValue]] = {}
-    names = [f for f in facets if f in _FACT_NAMES]
+    names = [f for f in facets if f in PORTAL_FACETS]
     if names:
-        at = [_FACT_NAMES.index(f) for f in names]
+        at = [PORTAL_FACETS.index(f) for f in names]
         counted = Counter(map(facts.__getitem__, hits))  # small integers, counted in C
         groups = ((tuple(combos[c][j] for j in at), combos[c][-1], n) for c, n in counted.items())
         counts, _total = _tally(session, names, groups, facet_limit)
@@ -327,10 +316,10 @@ def _search(
             session, within, cache_key, tokens, offset, limit, facets, facet_limit
         )
         return found, many, counted_on_index, tokens
-    stmt = _narrow(session, _base(within), filters or {})
-    rank = None
+    narrowed = _narrow(session, _base(within), filters or {})
+    stmt, rank = narrowed, None
     if tokens:
-        stmt, rank = search.matching(session, stmt, tokens)
+        stmt, rank = search.matching(session, narrowed, tokens)
     elif q.strip():
         stmt = stmt.where(Resource.id == -1)  # only punctuation: nothing can match
     # With facets, their one grouped query also gives the total: the matches are found twice
@@ -349,8 +338,7 @@ def _search(
         k = max(BEST_FEW, BEST_PAGES * (offset + limit))
         best = search.best_matches(session, tokens, k)
         page = (
-            _narrow(session, _base(within), filters or {})
-            .join(best, best.c.id == Resource.id)
+            narrowed.join(best, best.c.id == Resource.id)
             .order_by(best.c.score, Resource.id.desc())
             .offset(offset)
             .limit(limit)
