@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from govshare.audit import service as audit
-from govshare.core.db import Database, utcnow
+from govshare.core.db import READS_ONLY, Database, utcnow
 from govshare.core.errors import DomainError
 from govshare.core.i18n import _
 from govshare.core.security import SYSTEM, Actor
@@ -177,16 +177,25 @@ class Worker:
 
     def claim(self, job_id: int | None = None) -> JobSnapshot | None:
         """Take the oldest queued job of a known kind (or ``job_id``) under a fresh lease."""
+        stmt = (
+            select(Job.id)
+            .where(Job.status == "queued", Job.kind.in_(list(self.kinds)))
+            .order_by(Job.id)
+            .limit(1)
+        )
+        if job_id is not None:
+            stmt = stmt.where(Job.id == job_id)
+        # Look before taking the write lock: on SQLite a claim's transaction is a writer's
+        # (BEGIN IMMEDIATE), and a poll every second that took the lock for nothing made the
+        # data API's audit writer back off in SQLite's busy handler (sleeps of 1, 2, 5, 10 …
+        # ms), the data API's slowest responses (docs/performance.md).
+        with self.db.session() as s:
+            s.connection(execution_options={READS_ONLY: True})
+            waiting = s.scalar(stmt)
+        if waiting is None:
+            return None
         now = utcnow()
         with self.db.session() as s, s.begin():
-            stmt = (
-                select(Job.id)
-                .where(Job.status == "queued", Job.kind.in_(list(self.kinds)))
-                .order_by(Job.id)
-                .limit(1)
-            )
-            if job_id is not None:
-                stmt = stmt.where(Job.id == job_id)
             if self.db.dialect == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)
             found = s.scalar(stmt)
