@@ -51,3 +51,16 @@ def test_cost_counts_a_batch_as_many(limiter):
     key = f"batch:{uuid.uuid4()}"
     assert limiter.hit(key, "10/minute", cost=8).allowed
     assert not limiter.hit(key, "10/minute", cost=3).allowed
+
+
+def test_test_counts_nothing_and_charge_uses_up_the_window(limiter):
+    key = f"charge:{uuid.uuid4()}"
+    assert limiter.test(key, "10/day").allowed
+    assert limiter.test(key, "10/day").allowed
+    assert limiter.hit(key, "10/day").remaining == 9  # the tests counted nothing
+    limiter.charge(key, "10/day", 4)
+    assert limiter.test(key, "10/day").remaining == 4
+    limiter.charge(key, "10/day", 50)  # more than remains: the day is used up, no more
+    refused = limiter.test(key, "10/day")
+    assert not refused.allowed and refused.retry_after >= 1
+    assert not limiter.hit(key, "10/day").allowed

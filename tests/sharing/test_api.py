@@ -319,6 +319,35 @@ def test_quota_exceeded_is_429_with_retry_after(client, session, world):
     assert "配额" in r.json()["detail"]
 
 
+def test_the_daily_quota_counts_records_returned_and_verifications(client, session, world):
+    grant_id = _granted(session, world)
+    session.get(Grant, grant_id).daily_quota = 5
+    session.commit()
+    keys = [p[2] for p in world.in_county()[:3]]
+    r = _batch(client, world, world.headers, keys[0])
+    assert r.status_code == 200
+    r = client.post(
+        f"/api/v1/data/{world.code}/records/batch", headers=world.headers, json={"keys": keys}
+    )
+    assert r.status_code == 200 and len(r.json()["records"]) == 3  # 1 + 3 of 5 used
+    assert _verify(client, world, world.headers, keys[0]).status_code == 200  # 5 of 5
+    for call in (_lookup, _batch, _verify, _rows):
+        r = call(client, world, world.headers, keys[1])
+        assert r.status_code == 429, (call.__name__, r.text)
+        assert "配额" in r.json()["detail"]
+
+
+def test_a_call_may_use_the_quota_up_but_not_start_past_it(client, session, world):
+    grant_id = _granted(session, world)
+    session.get(Grant, grant_id).daily_quota = 3
+    session.commit()
+    key = world.in_county()[0][2]
+    assert _lookup(client, world, world.headers, key).status_code == 200
+    r = _rows(client, world, world.headers, "")
+    assert r.status_code == 200 and len(r.json()["rows"]) > 2  # room left: the whole page runs
+    assert _lookup(client, world, world.headers, key).status_code == 429
+
+
 def test_request_and_review_over_the_api(client, session, world, login_as):
     c = login_as("consumer")
     r = c.post(
@@ -354,3 +383,4 @@ def test_openapi_documents_the_data_endpoints(client):
         "/api/v1/data/{resource_code}/verify",
     ):
         assert path in paths, sorted(paths)
+

@@ -36,7 +36,7 @@ def test_provider_and_consumer_see_calls_records_and_refusals(client, session, w
         grant = next(g for g in body["by_grant"] if g["grant_id"] == grant_id)
         assert grant["calls"] == 3 and grant["purpose"] == "办理户籍业务时核验身份"
         assert grant["records"] == 4 and grant["refusals"] == 1
-        assert grant["quota_left_today"] == 50 - 3
+        assert grant["quota_left_today"] == 50 - 4  # the quota counts records, not calls
         assert sum(d["calls"] for d in body["by_day"]) == calls and len(body["by_day"]) == 30
 
 

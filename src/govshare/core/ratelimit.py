@@ -47,25 +47,52 @@ class _Windows:
         self._state[key] = state
         return state
 
-    def test(self, key: str, item: RateLimitItem, cost: int) -> tuple[bool, int, int]:
-        window = float(item.get_expiry())
-        now = time.time()
-        with self._lock:
-            idx, prev, cur = self._counts((key, str(item)), window, now)
+    @staticmethod
+    def _judge(
+        state: list[float], item: RateLimitItem, window: float, now: float, cost: int
+    ) -> tuple[bool, int, int]:
+        idx, prev, cur = state
         elapsed = now - idx * window
         weighted = prev * (1 - elapsed / window) + cur
-        allowed = weighted + cost <= item.amount
-        if allowed:
+        if weighted + cost <= item.amount:
             return True, int(item.amount - weighted - cost), 0
         room = item.amount - cur - cost
         # With room in this window, wait until enough of the previous one has slid out.
         wait = window * (1 - room / prev) - elapsed if prev > 0 and room >= 0 else window - elapsed
         return False, max(0, int(item.amount - weighted)), max(1, math.ceil(wait))
 
-    def hit(self, key: str, item: RateLimitItem, cost: int) -> None:
+    def test(self, key: str, limit: str, item: RateLimitItem, cost: int) -> tuple[bool, int, int]:
+        window = float(item.get_expiry())
+        now = time.time()
         with self._lock:
-            state = self._counts((key, str(item)), float(item.get_expiry()), time.time())
+            state = list(self._counts((key, limit), window, now))
+        return self._judge(state, item, window, now, cost)
+
+    def hit(self, key: str, limit: str, item: RateLimitItem, cost: int) -> None:
+        with self._lock:
+            state = self._counts((key, limit), float(item.get_expiry()), time.time())
             state[2] += cost
+
+    def hit_all(
+        self, key: str, limits: list[tuple[str, RateLimitItem]], cost: int
+    ) -> tuple[bool, int, int]:
+        """Test every limit, then count all of them or none, under one lock and one clock."""
+        now = time.time()
+        least: tuple[bool, int, int] = (True, 0, 0)
+        with self._lock:
+            states = []
+            for n, (limit, item) in enumerate(limits):
+                window = float(item.get_expiry())
+                state = self._counts((key, limit), window, now)
+                verdict = self._judge(state, item, window, now, cost)
+                if not verdict[0]:
+                    return verdict
+                if n == 0 or verdict[1] < least[1]:
+                    least = verdict
+                states.append(state)
+            for state in states:
+                state[2] += cost
+        return least
 
     def reset(self) -> None:
         with self._lock:
@@ -89,13 +116,41 @@ class RateLimiter:
         """Count ``cost`` hits for ``key`` under ``limit``; refuse (and count nothing) if over."""
         item = self._item(limit)
         if self._local is not None:
-            allowed, remaining, wait = self._local.test(key, item, cost)
+            allowed, remaining, wait = self._local.test(key, limit, item, cost)
             if allowed:
-                self._local.hit(key, item, cost)
+                self._local.hit(key, limit, item, cost)
             return Decision(allowed, remaining, wait)
         if self.limiter.hit(item, key, cost=cost):
             stats = self.limiter.get_window_stats(item, key)
             return Decision(True, int(stats.remaining), 0)
+        return self._refusal(item, key)
+
+    def test(self, key: str, limit: str, cost: int = 1) -> Decision:
+        """Whether ``cost`` more hits would be allowed, counting nothing."""
+        item = self._item(limit)
+        if self._local is not None:
+            return Decision(*self._local.test(key, limit, item, cost))
+        if self.limiter.test(item, key, cost=cost):
+            stats = self.limiter.get_window_stats(item, key)
+            return Decision(True, int(stats.remaining) - cost, 0)
+        return self._refusal(item, key)
+
+    def charge(self, key: str, limit: str, cost: int) -> None:
+        """Count ``cost`` hits that already happened (e.g. the records a call returned), up to
+        what remains of the window: the limit is then used up and refuses the next hit."""
+        if cost <= 0:
+            return
+        item = self._item(limit)
+        if self._local is not None:
+            _allowed, remaining, _wait = self._local.test(key, limit, item, 0)
+            if remaining > 0:
+                self._local.hit(key, limit, item, min(cost, remaining))
+            return
+        remaining = int(self.limiter.get_window_stats(item, key).remaining)
+        if remaining > 0:
+            self.limiter.hit(item, key, cost=min(cost, remaining))
+
+    def _refusal(self, item: RateLimitItem, key: str) -> Decision:
         stats = self.limiter.get_window_stats(item, key)
         wait = max(1, math.ceil(stats.reset_time - time.time()))
         return Decision(False, int(stats.remaining), wait)
@@ -105,18 +160,14 @@ class RateLimiter:
 
         Limits are tested before any is counted, so a refused request uses none of its quota.
         """
+        if self._local is not None:
+            return Decision(
+                *self._local.hit_all(key, [(limit, self._item(limit)) for limit in limits], cost)
+            )
         for limit in limits:
             item = self._item(limit)
-            if self._local is not None:
-                allowed, remaining, wait = self._local.test(key, item, cost)
-                if not allowed:
-                    return Decision(False, remaining, wait)
-                continue
             if not self.limiter.test(item, key, cost=cost):
-                stats = self.limiter.get_window_stats(item, key)
-                return Decision(
-                    False, int(stats.remaining), max(1, math.ceil(stats.reset_time - time.time()))
-                )
+                return self._refusal(item, key)
         decisions = [self.hit(key, limit, cost) for limit in limits]
         return min(decisions, key=lambda d: d.remaining) if decisions else Decision(True, 0, 0)
 

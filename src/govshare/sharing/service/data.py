@@ -1,11 +1,11 @@
 """The data API: rows, lookup, batch lookup and verification (核验) under a grant.
 
 Each call: the token must be bound to a consumer system; the resource must be visible (else 404
-as if missing); the system must hold an active grant on it; the grant's rate and daily quota are
-counted; rows are read through the datastore with the granted items (plus the filter's items),
-kept inside the row filter, projected and masked; the call is recorded in the audit trail with
-the system, grant, purpose, items and rows returned. Refusals name their action, so they are
-recorded too.
+as if missing); the system must hold an active grant on it; the call is counted against the
+grant's rate and the records it returns against its daily quota (records per day); rows are
+read through the datastore with the granted items (plus the filter's items), kept inside the row
+filter, projected and masked; the call is recorded in the audit trail with the system, grant,
+purpose, items and rows returned. Refusals name their action, so they are recorded too.
 """
 
 from __future__ import annotations
@@ -139,13 +139,25 @@ def _resource_of(session: Session, actor: Actor, code: str, action: str) -> _Res
 
 
 def _scope(session: Session, actor: Actor, code: str, action: str) -> tuple[Scope, Grant, str]:
-    """The grant the calling token's system holds on the resource, as a Scope; the call is
-    counted against the grant's rate and daily quota (429 when over)."""
+    """The grant the calling token's system holds on the resource, as a Scope. The call is
+    counted against the grant's rate; its daily quota must have room for a record (429 when
+    either is spent). The records the call returns are charged after the read (``_charge``)."""
     scope, grant, key_item = grant_scope(session, actor, code, action)
-    decision = get_rate_limiter().hit_all(rate_key(grant.id), limits(grant))
+    limiter = get_rate_limiter()
+    rate, quota = limits(grant)
+    room = limiter.test(rate_key(grant.id), quota)
+    if not room.allowed:
+        raise rate_limited(action, scope, grant, room.retry_after)
+    decision = limiter.hit(rate_key(grant.id), rate)
     if not decision.allowed:
         raise rate_limited(action, scope, grant, decision.retry_after)
     return scope, grant, key_item
+
+
+def _charge(grant: Grant, records: int) -> None:
+    """Count the records a call returned (a verification: the one record it consulted) against
+    the grant's daily quota. A call may take the quota past its last record; the next is 429."""
+    get_rate_limiter().charge(rate_key(grant.id), limits(grant)[1], records)
 
 
 def rate_key(grant_id: int) -> str:
@@ -154,7 +166,8 @@ def rate_key(grant_id: int) -> str:
 
 
 def limits(grant: Grant) -> list[str]:
-    """The grant's limits: calls per second, calls per day."""
+    """The grant's limits: calls per second, records per day (a single-record lookup counts one
+    of each, so the hot path checks and counts both at once)."""
     return [f"{grant.rate_limit}/second", f"{grant.daily_quota}/day"]
 
 
@@ -289,6 +302,7 @@ def read_rows(
             audited_by_caller=True,
         )
     rows = [{k: r[k] for k in wanted} for r in access.serve(scope, page.rows)]
+    _charge(grant, len(rows))
     _record(
         session,
         actor,
@@ -350,6 +364,7 @@ def lookup_record(
             target=("sharing_grant", str(grant.id), grant.audit_label()),
         )
     row = access.mask_row(scope, next(iter(found.values())))
+    _charge(grant, 1)
     _record(session, actor, action, scope, grant, scope.items, 1, audit_with)
     return RecordAnswer(resource_code=scope.resource_code, grant_id=grant.id, record=row)
 
@@ -373,6 +388,7 @@ def lookup_records(
     found = _lookup(session, actor, scope, grant, key_item, clean, action)
     records = [access.mask_row(scope, found[k]) for k in clean if k in found]
     missing = [k for k in clean if k not in found]
+    _charge(grant, len(records))
     _record(
         session, actor, action, scope, grant, scope.items, len(records), audit_with, keys=len(clean)
     )
@@ -397,6 +413,7 @@ def verify_record(
     found = _lookup(session, actor, scope, grant, key_item, [key.strip()], action)
     row = next(iter(found.values()), None)
     answer = access.compare(row, fields) if row else dict.fromkeys(fields, False)
+    _charge(grant, 1)
     _record(
         session, actor, action, scope, grant, list(fields), 0, audit_with, exists=row is not None
     )

@@ -165,8 +165,8 @@ def get_usage(
         if owner is None:
             continue
         system_id, grant_id = owner
-        if t.day == today and grant_id is not None and t.outcome != "rate_limited":
-            used_today[grant_id] = used_today.get(grant_id, 0) + t.entries
+        if t.day == today and grant_id is not None:
+            used_today[grant_id] = used_today.get(grant_id, 0) + _charged(t)
         if not since <= t.day <= until:
             continue
         total.add(t)
@@ -192,6 +192,14 @@ def get_usage(
         ],
         by_day=[c.public(d.isoformat(), d.strftime("%m-%d")) for d, c in days.items()],
     )
+
+
+def _charged(t: ActionTally) -> int:
+    """What calls charged to a grant's daily quota (records per day): the records returned,
+    and one per verification (the record it consulted, though none is returned)."""
+    if t.outcome != "success":
+        return 0
+    return t.entries if t.action == "sharing.verify_record" else t.rows
 
 
 def _grant_usage(
