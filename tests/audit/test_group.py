@@ -113,3 +113,73 @@ def test_a_failed_write_reaches_every_waiter(own_db):
         asyncio.run(one())
     recorder.stop()
     assert recorder.stats.failures == 1
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    """A migrated SQLite file (the embedded default, where the event loop writes inline)."""
+    from alembic import command
+
+    from govshare.cli import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'inline.sqlite3'}"
+    command.upgrade(alembic_config(url), "head")  # type: ignore[arg-type]
+    eng = make_engine(url)
+    yield Database(eng)
+    eng.dispose()
+
+
+def test_on_a_sqlite_file_the_loop_commits_each_turns_entries_itself(sqlite_db, monkeypatch):
+    import govshare.audit.group as group
+
+    monkeypatch.setattr(group, "CHECKPOINT_EVERY", 50)
+    recorder = GroupRecorder(sqlite_db)
+    assert recorder.inline
+
+    async def many() -> None:
+        for turn in range(4):
+            await asyncio.gather(
+                *(
+                    recorder.record(SYSTEM, "test.read", ("row", f"{turn}-{i}", ""))
+                    for i in range(40)
+                )
+            )
+        await asyncio.sleep(0.2)  # the checkpoint runs off the loop
+
+    asyncio.run(many())
+    recorder.stop()
+    assert _count(sqlite_db) == 160
+    assert recorder.stats.inline_batches == 4 and recorder.stats.largest_batch == 40
+    assert recorder._thread is None  # no thread was needed
+    assert recorder.stats.checkpoints >= 1
+    with sqlite_db.session() as s:
+        assert verify_audit_chain(s, SYSTEM).ok
+
+
+def test_a_taken_write_lock_hands_the_batch_to_the_thread_and_the_loop_runs_on(sqlite_db):
+    recorder = GroupRecorder(sqlite_db)
+    holder = sqlite_db.bind.connect()  # type: ignore[union-attr]
+    holder.begin()  # BEGIN IMMEDIATE: another writer holds the lock
+    ticks: list[int] = []
+
+    async def scenario() -> int:
+        async def ticker() -> None:
+            for i in range(20):
+                ticks.append(i)
+                await asyncio.sleep(0.01)
+
+        async def release_later() -> None:
+            await asyncio.sleep(0.1)
+            assert len(ticks) >= 5  # the loop kept running while the lock was taken
+            assert recorder.stats.handed_off == 1 and recorder.stats.entries == 0
+            await asyncio.to_thread(holder.rollback)
+
+        waiting = asyncio.ensure_future(recorder.record(SYSTEM, "test.read", ("row", "1", "")))
+        await asyncio.gather(ticker(), release_later(), waiting)
+        return len(ticks)
+
+    assert asyncio.run(scenario()) == 20
+    holder.close()
+    recorder.stop()
+    assert recorder.stats.handed_off == 1 and recorder.stats.failures == 0
+    assert _count(sqlite_db) == 1

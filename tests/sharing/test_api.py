@@ -384,3 +384,49 @@ def test_openapi_documents_the_data_endpoints(client):
     ):
         assert path in paths, sorted(paths)
 
+
+def test_concurrent_first_lookups_of_a_caller_share_one_resolution():
+    """All connections of one caller missing the cache at once (start, or an aged-out entry)
+    resolve once; a refusal reaches every waiter and the next call resolves anew."""
+    import asyncio
+    import threading
+
+    from govshare.core.errors import NotFound
+    from govshare.sharing.api import FastLookup
+    from govshare.sharing.service import hotpath
+
+    calls: list[int] = []
+    release = threading.Event()
+    resolved = object()
+
+    def resolve() -> Any:
+        calls.append(1)
+        release.wait(5)
+        return resolved
+
+    def refuse() -> Any:
+        calls.append(1)
+        release.wait(5)
+        raise NotFound("资源不存在。")
+
+    fast = FastLookup(lambda *a: None)  # type: ignore[arg-type, return-value]
+
+    async def many(work: Callable[[], Any]) -> list[Any]:
+        waiting = [fast._resolve_once(("who", "code", "s1"), work) for _ in range(8)]
+        tasks = [asyncio.ensure_future(w) for w in waiting]
+        await asyncio.sleep(0.05)
+        release.set()
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    hotpath.clear_entries()
+    try:
+        assert asyncio.run(many(resolve)) == [resolved] * 8
+        assert len(calls) == 1
+        assert hotpath._entries[("who", "code")] is resolved
+        release.clear()
+        answers = asyncio.run(many(refuse))
+        assert len(calls) == 2
+        assert all(isinstance(a, NotFound) for a in answers)
+        assert fast._resolving == {}
+    finally:
+        hotpath.clear_entries()

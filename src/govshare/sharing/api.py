@@ -6,6 +6,7 @@ codes contain a slash (前段码/后段码); they go into the path as they are.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -328,6 +329,10 @@ class FastLookup:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # Resolutions under way, per (caller, resource, stamp): concurrent first calls of one
+        # caller (all its connections, at start or when its entry has aged out) share one
+        # resolution instead of each running the full path's reads and token note at once.
+        self._resolving: dict[tuple[str, str, str], asyncio.Task[hotpath.Resolved]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
@@ -367,10 +372,9 @@ class FastLookup:
                 )
 
             try:
-                entry = await run_in_threadpool(resolve)
+                entry = await self._resolve_once((who, code, stamp), resolve)
             except DomainError:
                 return False  # the full path answers and records the refusal
-            hotpath.remember(who, code, entry)
             stamp, answer, entry = fast(entry) if inline else await run_in_threadpool(fast, entry)
         if answer is None:
             return False
@@ -379,12 +383,35 @@ class FastLookup:
             holder["path"] = LOOKUP_ROUTE
         body = json.dumps(answer.body, ensure_ascii=False, separators=(",", ":")).encode()
         await state.audit_group.record(
-            entry.actor, hotpath.ACTION, entry.target, details=answer.details
+            entry.actor, hotpath.ACTION, entry.target, details=answer.details, plain=True
         )
         headers = [*JSON_HEADERS, (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         return True
+
+    async def _resolve_once(
+        self, key: tuple[str, str, str], resolve: Callable[[], hotpath.Resolved]
+    ) -> hotpath.Resolved:
+        """Resolve a call in the thread pool and remember it, or wait for the same resolution
+        already under way (its refusal is raised to every waiter). The resolution is a task of
+        its own, so a caller that hangs up does not cancel it for the others."""
+        task = self._resolving.get(key)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._resolve(key, resolve))
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())  # seen if unawaited
+            self._resolving[key] = task
+        return await asyncio.shield(task)
+
+    async def _resolve(
+        self, key: tuple[str, str, str], resolve: Callable[[], hotpath.Resolved]
+    ) -> hotpath.Resolved:
+        try:
+            entry = await run_in_threadpool(resolve)
+            hotpath.remember(key[0], key[1], entry)
+            return entry
+        finally:
+            self._resolving.pop(key, None)
 
 
 @router.post(
