@@ -438,8 +438,12 @@ class TestSearch:
 
         searching.facet_cache.clear()
         counted = []
-        real = searching._count
-        monkeypatch.setattr(searching, "_count", lambda s, base: counted.append(1) or real(s, base))
+        real = searching._combination_count
+        monkeypatch.setattr(
+            searching,
+            "_combination_count",
+            lambda *args: counted.append(1) or real(*args),
+        )
 
         def statuses(persona: str) -> dict[str, int]:
             res = service.search_resources(session, actor(persona), ResourceFilter(q="企业名录"))
@@ -460,6 +464,59 @@ class TestSearch:
         browse = service.search_resources(session, actor("consumer"), ResourceFilter())
         again = service.search_resources(session, actor("consumer"), ResourceFilter())
         assert browse.facets == again.facets and browse.facets["status"]
+
+    def test_a_phrases_facets_from_combinations_equal_the_full_count_through_every_write(
+        self, session, actor
+    ):
+        """The phrase's facets counted per combination (index + catalog_resource_facet, kept by
+        triggers) equal the GROUP BY over the matching visible resources: for readers inside
+        and outside the provider, with and without a facet filter, after inserts, a published
+        filing, a facet change, a provider rename and a deletion."""
+        from govshare.catalog import search
+        from govshare.catalog.service import searching
+        from govshare.catalog.service.resources import filtered
+
+        def both(persona: str, f: ResourceFilter) -> tuple[object, object]:
+            who = actor(persona)
+            tokens = search.query_tokens(f.q)
+            base, _rank = search.matching(session, filtered(who, f), tokens)  # type: ignore[arg-type]
+            session.flush()
+            combined = searching._combination_count(session, who, f, tokens)
+            counted = searching._count(session, base)
+            return combined, counted
+
+        def check() -> None:
+            for persona in ("consumer", "steward", "platform_admin"):
+                for f in (
+                    ResourceFilter(q="企业名录"),
+                    ResourceFilter(q="企业名录", update_cycle="每年"),
+                    ResourceFilter(q="企业名录", status="draft"),
+                ):
+                    combined, counted = both(persona, f)
+                    assert combined == counted, (persona, f)
+
+        a = make_resource(session, name="甲企业名录", publish=True)
+        draft = make_resource(session, name="乙企业名录")  # a draft of 市统计局
+        make_resource(session, name="丙企业名录", update_cycle="每年", publish=True)
+        check()
+        assert both("consumer", ResourceFilter(q="企业名录"))[0][0]["status"] == [("published", 2)]
+        assert dict(both("steward", ResourceFilter(q="企业名录"))[0][0]["status"]) == {
+            "published": 2,
+            "draft": 1,
+        }
+        session.get(Resource, a.id).update_cycle = "每年"
+        session.flush()
+        check()
+        session.execute(
+            text("UPDATE catalog_resource SET provider_name = '改名局' WHERE id = :id"),
+            {"id": a.id},
+        )
+        check()
+        service.delete_resource(session, actor("steward"), draft.id)
+        check()
+        assert dict(both("steward", ResourceFilter(q="企业名录"))[0][0]["status"]) == {
+            "published": 2
+        }
 
     def test_search_ranks_name_then_provider_or_keywords_then_items_newest_first(
         self, session, actor

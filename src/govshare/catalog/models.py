@@ -281,3 +281,15 @@ class FacetCount(Base):
     update_cycle: Mapped[str] = mapped_column(String(20))
     grading_level: Mapped[int] = mapped_column(Integer)
     n: Mapped[int] = mapped_column(Integer)
+
+
+class ResourceFacet(Base):
+    """Which facet combination (``catalog_facet_count`` row) each resource is in, kept by the
+    same triggers in the same transaction (migration 0770). A phrase's facets count the
+    combinations of its matches here, a narrow table, instead of reading eight columns out of
+    every matching resource row (docs/decisions/0005)."""
+
+    __tablename__ = "catalog_resource_facet"
+
+    resource_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    combo_id: Mapped[int] = mapped_column(Integer)

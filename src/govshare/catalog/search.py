@@ -42,7 +42,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from govshare.catalog.models import DataItem, Generation, Resource, SearchDocument
+from govshare.catalog.models import (
+    DataItem,
+    Generation,
+    Resource,
+    ResourceFacet,
+    SearchDocument,
+)
 
 # Words the general dictionary splits but catalogs use whole (data item and resource names).
 DOMAIN_WORDS = (
@@ -452,6 +458,20 @@ def matching_ids(session: Session, tokens: Sequence[str]) -> list[int]:
     stmt, _id, _rank = _index_query(session, tokens, None, False)
     with index_scans(session):
         return list(session.connection().execute(stmt).scalars().all())
+
+
+def combination_counts(session: Session, tokens: Sequence[str]) -> dict[int, int]:
+    """How many resources holding every token each facet combination has (``catalog_facet_count``
+    id → matches), from the full-text index and the narrow ``catalog_resource_facet`` alone."""
+    stmt, id_col, _rank = _index_query(session, tokens, None, False)
+    place = ResourceFacet.__table__
+    grouped = (
+        stmt.with_only_columns(place.c.combo_id, func.count(), maintain_column_froms=True)
+        .join(place, place.c.resource_id == id_col)
+        .group_by(place.c.combo_id)
+    )
+    with index_scans(session):
+        return {int(c): int(n) for c, n in session.connection().execute(grouped)}
 
 
 def ranked_ids(session: Session, tokens: Sequence[str], k: int | None) -> list[int]:

@@ -89,7 +89,12 @@ def _summed(rows: Iterable[Sequence[Any]]) -> tuple[Counts, dict[Any, str]]:
         for i, name in enumerate(names):
             counters[name][row[i]] += n
         provider_names[row[0]] = max(row[-1], provider_names.get(row[0], ""))
-    return {name: c.most_common() for name, c in counters.items()}, provider_names
+    # Most common first, ties by value (as the facet-count table's ORDER BY gives them), so
+    # that the order does not depend on the order the database grouped the rows in.
+    ordered = {
+        name: sorted(c.items(), key=lambda vc: (-vc[1], vc[0])) for name, c in counters.items()
+    }
+    return ordered, provider_names
 
 
 def _labelled(counts: Counts, provider_names: dict[Any, str]) -> dict[str, list[FacetValue]]:
@@ -213,16 +218,50 @@ def _table_count(
     return counts, provider_names
 
 
+def _combination_count(
+    session: Session, actor: Actor, f: ResourceFilter, tokens: list[str]
+) -> tuple[Counts, dict[Any, str]]:
+    """Facet counts of a phrase's matches (filters on facet columns only): the matches counted
+    per facet combination from the index and ``catalog_resource_facet`` (one integer a match),
+    then the combinations the actor may see and the filters keep, summed per facet. Exact in
+    every generation: the triggers keep both tables in the transaction of every write."""
+    matches = search.combination_counts(session, tokens)
+    if not matches:
+        return {name: [] for name in FACETS}, {}
+    stmt = permissions.visible_facet_counts(actor)
+    for name in _TABLE_FILTERS:
+        value = getattr(f, name)
+        if value is not None:
+            stmt = stmt.where(getattr(FacetCount, name) == value)
+    cols = [getattr(FacetCount, FACETS[name].key) for name in FACETS]
+    rows = session.execute(stmt.with_only_columns(FacetCount.id, *cols, FacetCount.provider_name))
+    return _summed((*row[1:-1], matches[row[0]], row[-1]) for row in rows if row[0] in matches)
+
+
 def facet_counts(
     session: Session, actor: Actor, f: ResourceFilter, tokens: list[str], base: Select[Any]
 ) -> dict[str, list[FacetValue]]:
-    """The facets of a result set. Without a phrase and with filters on facet columns only,
-    from the facet-count table (exact, no recount after a write); otherwise counted over the
-    result set. Both are kept per catalog generation for repeat views."""
-    if not f.q.strip() and not f.model_dump(exclude_defaults=True, exclude=_TABLE_FILTERS):
-        # Exact in any generation; kept per generation only to spare repeat views.
-        found = _cached(facet_cache, session, actor, f, [], lambda: _table_count(session, actor, f))
-        return _labelled(*found)
+    """The facets of a result set. With filters on facet columns only: without a phrase from
+    the facet-count table, with one from the combinations of its matches (both exact, nothing
+    to recount after a write); otherwise counted over the result set. Kept per catalog
+    generation for repeat views."""
+    if not f.model_dump(exclude_defaults=True, exclude=_TABLE_FILTERS | {"q"}):
+        if not f.q.strip():
+            # Exact in any generation; kept per generation only to spare repeat views.
+            found = _cached(
+                facet_cache, session, actor, f, [], lambda: _table_count(session, actor, f)
+            )
+            return _labelled(*found)
+        if tokens:
+            found = _cached(
+                facet_cache,
+                session,
+                actor,
+                f,
+                tokens,
+                lambda: _combination_count(session, actor, f, tokens),
+            )
+            return _labelled(*found)
     return _labelled(
         *_cached(facet_cache, session, actor, f, tokens, lambda: _count(session, base))
     )
