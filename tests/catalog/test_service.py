@@ -512,11 +512,15 @@ class TestSearch:
             {"id": a.id},
         )
         check()
-        service.delete_resource(session, actor("steward"), draft.id)
+        renamed = resource_data(session, name="乙单位目录", abstract="全市单位的目录，按月更新。")
+        service.update_resource(session, actor("steward"), draft.id, renamed)
         check()
         assert dict(both("steward", ResourceFilter(q="企业名录"))[0][0]["status"]) == {
             "published": 2
         }
+        service.update_resource(session, actor("steward"), draft.id, resource_data(session))
+        service.delete_resource(session, actor("steward"), draft.id)
+        check()
 
     def test_search_ranks_name_then_provider_or_keywords_then_items_newest_first(
         self, session, actor

@@ -159,6 +159,9 @@ def document_tokens(
 # --- backends ------------------------------------------------------------------------------------
 
 FTS = table("catalog_fts", column("rowid"))
+# PostgreSQL: (resource id, tsv) only, kept from catalog_search by a trigger (migration 0780):
+# counting matches reads its few hundred heap blocks instead of the documents' thousands.
+MATCH = table("catalog_match", column("resource_id"), column("combo_id"), column("tsv"))
 _FTS_COLUMNS = ("name_tokens", "extra_tokens", "abstract_tokens", "item_tokens", "scope_tokens")
 _PG_WEIGHTS = {
     "name_tokens": "A",
@@ -438,6 +441,20 @@ def _index_query(
     )
 
 
+def _match_query(
+    session: Session, tokens: Sequence[str], scope: Sequence[str] | None
+) -> tuple[Select[Any], ColumnElement[Any]]:
+    """(matches, id column) for counting or grouping, not ranking: on PostgreSQL from the narrow
+    ``catalog_match`` (a GIN match must fetch each matching row; these rows are small)."""
+    if dialect(session) == "sqlite":
+        stmt, id_col, _rank = _index_query(session, tokens, scope, False)
+        return stmt, id_col
+    query: ColumnElement[Any] = text("CAST(:ts_q AS tsquery)").bindparams(  # type: ignore[assignment]
+        ts_q=_ts_query(tokens, scope)
+    )
+    return select(MATCH.c.resource_id).where(MATCH.c.tsv.op("@@")(query)), MATCH.c.resource_id
+
+
 def best_matches(session: Session, tokens: Sequence[str], k: int) -> Any:
     """The ``k`` best-ranked resources holding every token, from the full-text index alone: a
     subquery of (``id``, ``score``) in the order ``matching``'s rank gives (score ascending,
@@ -455,21 +472,25 @@ def best_matches(session: Session, tokens: Sequence[str], k: int) -> Any:
 
 def matching_ids(session: Session, tokens: Sequence[str]) -> list[int]:
     """The ids of every resource holding every token, from the full-text index alone."""
-    stmt, _id, _rank = _index_query(session, tokens, None, False)
+    stmt, _id = _match_query(session, tokens, None)
     with index_scans(session):
         return list(session.connection().execute(stmt).scalars().all())
 
 
 def combination_counts(session: Session, tokens: Sequence[str]) -> dict[int, int]:
     """How many resources holding every token each facet combination has (``catalog_facet_count``
-    id → matches), from the full-text index and the narrow ``catalog_resource_facet`` alone."""
-    stmt, id_col, _rank = _index_query(session, tokens, None, False)
-    place = ResourceFacet.__table__
-    grouped = (
-        stmt.with_only_columns(place.c.combo_id, func.count(), maintain_column_froms=True)
-        .join(place, place.c.resource_id == id_col)
-        .group_by(place.c.combo_id)
-    )
+    id → matches), from the full-text index and the narrow ``catalog_resource_facet`` alone
+    (PostgreSQL: ``catalog_match``, which carries the combination beside the vector)."""
+    stmt, id_col = _match_query(session, tokens, None)
+    if dialect(session) == "sqlite":
+        place = ResourceFacet.__table__
+        grouped = (
+            stmt.with_only_columns(place.c.combo_id, func.count(), maintain_column_froms=True)
+            .join(place, place.c.resource_id == id_col)
+            .group_by(place.c.combo_id)
+        )
+    else:  # catalog_match carries the combination (kept by the facet-count triggers)
+        grouped = stmt.with_only_columns(MATCH.c.combo_id, func.count()).group_by(MATCH.c.combo_id)
     with index_scans(session):
         return {int(c): int(n) for c, n in session.connection().execute(grouped)}
 
@@ -488,7 +509,10 @@ def count_matches(
     session: Session, tokens: Sequence[str], scope: Sequence[str] | None, *, primary: bool = False
 ) -> int:
     """How many resources within the scope hold every token (index only)."""
-    stmt, _id, _rank = _index_query(session, tokens, scope, primary)
+    if primary:
+        stmt, _id, _rank = _index_query(session, tokens, scope, primary)
+    else:
+        stmt, _id = _match_query(session, tokens, scope)
     with index_scans(session):
         return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
