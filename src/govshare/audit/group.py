@@ -180,17 +180,16 @@ class GroupRecorder:
             conn = self._connection()
             with conn.begin():
                 _append_batch(conn, [p.fields for p in batch])
-        except OperationalError as exc:
+        except Exception as exc:  # noqa: BLE001 - every waiter must hear about the failure
             self._reset_connection()
-            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+            if isinstance(exc, OperationalError) and (
+                "locked" in str(exc.orig) or "busy" in str(exc.orig)
+            ):  # another writer holds the lock: the thread waits for it, the loop does not
                 self.stats.handed_off += 1
                 self.start()
                 for pending in batch:
                     self._queue.put(pending)
                 return
-            error = self._failed(exc, len(batch))
-        except Exception as exc:  # noqa: BLE001 - every waiter must hear about the failure
-            self._reset_connection()
             error = self._failed(exc, len(batch))
         else:
             self.stats.inline_batches += 1

@@ -135,24 +135,16 @@ def _entry_values(
     }
 
 
-def _append_entries(session: Session, values: list[dict[str, Any]]) -> list[AuditEntry]:
-    """Chain and insert prepared entries in one go, under the head lock (one transaction).
-
-    Used by ``record`` (one entry, returned) and by the group committer of data reads (many
-    entries share one write; nothing returned).
-    """
+def _append_entry(session: Session, fields: dict[str, Any]) -> AuditEntry:
+    """Chain and insert one prepared entry under the head lock (the caller's transaction).
+    Batches of data reads go through ``_append_batch``."""
     session.flush()  # the caller's pending changes first, so the order of writes is kept
-    rows = _chained(session, values)
-    if len(rows) == 1:
-        result = cast(CursorResult[Any], session.execute(_INSERT_ENTRY, rows[0]))
-        entry = AuditEntry(**rows[0])
-        entry.id = int(result.inserted_primary_key[0])  # type: ignore[index]
-        entries = [entry]
-    else:
-        session.execute(_INSERT_ENTRY, rows)
-        entries = []  # batches need no objects back
+    rows = _chained(session, [fields])
+    result = cast(CursorResult[Any], session.execute(_INSERT_ENTRY, rows[0]))
+    entry = AuditEntry(**rows[0])
+    entry.id = int(result.inserted_primary_key[0])  # type: ignore[index]
     _move_head(session, rows)
-    return entries
+    return entry
 
 
 def _chained(db: Session | Connection, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -249,7 +241,7 @@ def record(
         details=details,
         reason=reason,
     )
-    return _append_entries(session, [fields])[0]
+    return _append_entry(session, fields)
 
 
 def record_refusal(db: Database, actor: Actor | None, exc: DomainError) -> None:

@@ -159,8 +159,8 @@ def document_tokens(
 # --- backends ------------------------------------------------------------------------------------
 
 FTS = table("catalog_fts", column("rowid"))
-# PostgreSQL: (resource id, tsv) only, kept from catalog_search by a trigger (migration 0780):
-# counting matches reads its few hundred heap blocks instead of the documents' thousands.
+# PostgreSQL: resource id, facet combination and tsv only, kept by triggers (migration 0780):
+# counting matches reads its few thousand small heap blocks instead of the documents' wide rows.
 MATCH = table("catalog_match", column("resource_id"), column("combo_id"), column("tsv"))
 _FTS_COLUMNS = ("name_tokens", "extra_tokens", "abstract_tokens", "item_tokens", "scope_tokens")
 _PG_WEIGHTS = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -194,16 +195,22 @@ def _cached_total(
     return int(_cached(total_cache, session, actor, f, tokens, count))
 
 
-def _table_count(
-    session: Session, actor: Actor, f: ResourceFilter
-) -> tuple[Counts, dict[Any, str]]:
-    """Facet counts of a browse without a phrase, from the facet-count table the triggers keep
-    (a few thousand combinations): exact in every generation, nothing to recount."""
+def _combinations(actor: Actor, f: ResourceFilter) -> Select[Any]:
+    """The facet-count combinations the actor may see, narrowed by the filters on their columns."""
     stmt = permissions.visible_facet_counts(actor)
     for name in _TABLE_FILTERS:
         value = getattr(f, name)
         if value is not None:
             stmt = stmt.where(getattr(FacetCount, name) == value)
+    return stmt
+
+
+def _table_count(
+    session: Session, actor: Actor, f: ResourceFilter
+) -> tuple[Counts, dict[Any, str]]:
+    """Facet counts of a browse without a phrase, from the facet-count table the triggers keep
+    (a few thousand combinations): exact in every generation, nothing to recount."""
+    stmt = _combinations(actor, f)
     counts: Counts = {}
     provider_names: dict[Any, str] = {}
     for name in FACETS:  # eight small GROUP BYs in the database beat summing in Python
@@ -228,13 +235,9 @@ def _combination_count(
     matches = search.combination_counts(session, tokens)
     if not matches:
         return {name: [] for name in FACETS}, {}
-    stmt = permissions.visible_facet_counts(actor)
-    for name in _TABLE_FILTERS:
-        value = getattr(f, name)
-        if value is not None:
-            stmt = stmt.where(getattr(FacetCount, name) == value)
     cols = [getattr(FacetCount, FACETS[name].key) for name in FACETS]
-    rows = session.execute(stmt.with_only_columns(FacetCount.id, *cols, FacetCount.provider_name))
+    stmt = _combinations(actor, f).with_only_columns(FacetCount.id, *cols, FacetCount.provider_name)
+    rows = session.execute(stmt)
     return _summed((*row[1:-1], matches[row[0]], row[-1]) for row in rows if row[0] in matches)
 
 
@@ -245,26 +248,13 @@ def facet_counts(
     the facet-count table, with one from the combinations of its matches (both exact, nothing
     to recount after a write); otherwise counted over the result set. Kept per catalog
     generation for repeat views."""
+    compute: Callable[[], tuple[Counts, dict[Any, str]]] = partial(_count, session, base)
     if not f.model_dump(exclude_defaults=True, exclude=_TABLE_FILTERS | {"q"}):
         if not f.q.strip():
-            # Exact in any generation; kept per generation only to spare repeat views.
-            found = _cached(
-                facet_cache, session, actor, f, [], lambda: _table_count(session, actor, f)
-            )
-            return _labelled(*found)
-        if tokens:
-            found = _cached(
-                facet_cache,
-                session,
-                actor,
-                f,
-                tokens,
-                lambda: _combination_count(session, actor, f, tokens),
-            )
-            return _labelled(*found)
-    return _labelled(
-        *_cached(facet_cache, session, actor, f, tokens, lambda: _count(session, base))
-    )
+            compute = partial(_table_count, session, actor, f)
+        elif tokens:
+            compute = partial(_combination_count, session, actor, f, tokens)
+    return _labelled(*_cached(facet_cache, session, actor, f, tokens, compute))
 
 
 def _ranked(
