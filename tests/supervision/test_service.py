@@ -89,6 +89,15 @@ class TestImport:
         with pytest.raises(Invalid, match=r"\.xlsx 或 \.txt"):
             service.preview_import(session, actor("supervisor"), filename="plan.doc", data=b"x")
 
+    def test_a_plan_without_dates_starts_on_dezhous_today(self, session, actor):
+        standing = BAD_PLAN.split("2.迁移设备")[0].replace("明年春天", "长期")
+        # 2026-03-31 17:00 UTC is already 1 April in Dezhou (the machine's date is a day behind)
+        with time_machine.travel(dt.datetime(2026, 3, 31, 17, tzinfo=UTC), tick=False):
+            plan = service.import_plan(
+                session, actor("platform_admin"), filename="p.txt", data=standing.encode()
+            )
+        assert plan.starts_on == dt.date(2026, 4, 1)
+
     def test_a_steward_may_not_import(self, session, actor):
         with pytest.raises(NotAuthorized):
             service.preview_import(session, actor("steward"), filename="p.txt", data=b"")

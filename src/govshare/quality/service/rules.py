@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -122,7 +121,8 @@ def _check(
     if KINDS[kind][2] == -1:
         return
     try:
-        compile_rule(Spec(0, kind, items, params), types_of(ds), now=dt.datetime.now())
+        # compiled as a run compiles it: the time as parameters, bound when it runs
+        compile_rule(Spec(0, kind, items, params), types_of(ds), now=None)
     except RuleError as exc:
         raise _bad("params", _(str(exc))) from exc
     except (KeyError, ValueError, TypeError) as exc:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from govshare.accounts import service as accounts
 from govshare.audit import service as audit
 from govshare.core.config import get_settings
+from govshare.core.db import local_today
 from govshare.core.errors import FieldError, Invalid
 from govshare.core.i18n import _
 from govshare.core.security import SYSTEM, Actor, require
@@ -269,7 +270,7 @@ def import_plan(
         )
         raise Invalid(msg, errors=[FieldError(w, m) for w, m in preview.problems[:50]])
     first_due = min((m[0] for t in preview.tasks for m in t.milestones), default=None)
-    default_start = (first_due - dt.timedelta(days=61)) if first_due else dt.date.today()
+    default_start = (first_due - dt.timedelta(days=61)) if first_due else local_today()
     start = starts_on or default_start + dt.timedelta(days=shifted_days)
     plan = _save(
         session,
