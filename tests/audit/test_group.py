@@ -190,3 +190,47 @@ def test_a_taken_write_lock_hands_the_batch_to_the_thread_and_the_loop_runs_on(s
     assert ticks == [0, 1, 2, 3, 4]
     assert recorder.stats.handed_off == 1 and recorder.stats.failures == 0
     assert _count(sqlite_db) == 1
+
+
+@pytest.mark.parametrize(("level", "pragma", "inline"), [("normal", 1, True), ("full", 2, False)])
+def test_under_synchronous_full_the_thread_commits_so_no_fsync_stalls_the_loop(
+    settings, tmp_path, monkeypatch, level, pragma, inline
+):
+    from alembic import command
+
+    from govshare.cli import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'sync.sqlite3'}"
+    command.upgrade(alembic_config(url), "head")  # type: ignore[arg-type]
+    monkeypatch.setattr(settings, "sqlite_synchronous", level)  # GOVSHARE_SQLITE_SYNCHRONOUS
+    eng = make_engine(url)
+    with eng.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        assert raw.execute("PRAGMA synchronous").fetchone()[0] == pragma
+    db = Database(eng)
+    recorder = GroupRecorder(db)
+    assert recorder.inline is inline
+
+    async def many() -> None:
+        await asyncio.gather(
+            *(recorder.record(SYSTEM, "test.read", ("row", str(i), "")) for i in range(30))
+        )
+
+    asyncio.run(many())
+    recorder.stop()
+    assert _count(db) == 30
+    assert (recorder.stats.inline_batches > 0) is inline
+    with db.session() as s:
+        assert verify_audit_chain(s, SYSTEM).ok
+    eng.dispose()
+
+
+def test_an_unknown_synchronous_level_is_refused_at_start(monkeypatch):
+    from pydantic import ValidationError
+
+    from govshare.core.config import Settings
+
+    monkeypatch.setenv("GOVSHARE_SQLITE_SYNCHRONOUS", "off")
+    with pytest.raises(ValidationError, match="sqlite_synchronous"):
+        Settings()

@@ -19,7 +19,8 @@ lock (busy timeout 0) and never checkpoints inline. A commit there is a few hund
 of work the loop would otherwise spend handing the GIL to and from the writer thread (measured:
 the thread's hand-offs cost half the data API's throughput, docs/performance.md). When another
 writer holds the lock, the batch goes to the thread, which waits for it; the WAL is checkpointed
-(PASSIVE) off the loop. PostgreSQL, whose commits are network round trips, always uses the thread.
+(PASSIVE) off the loop. PostgreSQL, whose commits are network round trips, always uses the thread,
+and so does SQLite under ``synchronous=FULL``, whose commits wait for the disk.
 See docs/decisions/0770-audit-group-commit-on-the-event-loop.md.
 """
 
@@ -83,13 +84,21 @@ CHECKPOINT_EVERY = 2_000
 
 
 def _writes_inline(db: Database) -> bool:
-    """SQLite on a file, through an engine (not a test's bound connection)."""
+    """SQLite on a file, through an engine (not a test's bound connection), whose commits do not
+    wait for the disk: under ``synchronous=FULL`` (``GOVSHARE_SQLITE_SYNCHRONOUS=full``) every
+    commit is an fsync, which must not stall the event loop, so the thread writes."""
     bind = db.bind
-    return (
+    if not (
         isinstance(bind, Engine)
         and bind.dialect.name == "sqlite"
         and bind.url.database not in (None, "", ":memory:")
-    )
+    ):
+        return False
+    with bind.connect() as conn:  # on the driver's connection: no BEGIN IMMEDIATE for a pragma
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        level = raw.execute("PRAGMA synchronous").fetchone()[0]
+    return int(level) < 2  # 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
 
 
 class GroupRecorder:

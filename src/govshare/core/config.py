@@ -46,6 +46,13 @@ class Settings(BaseSettings):
         "encryption at rest. Required in production; in development one is generated and kept "
         "in <data_dir>/secret_key.",
     )
+    sqlite_synchronous: Literal["normal", "full"] = Field(
+        "normal",
+        description="SQLite's synchronous level for the embedded database. normal: a commit is "
+        "in the write-ahead log and survives a crash of the process, not a power loss; full: "
+        "every commit waits for the disk (fsync), and the data API's audit entries are then "
+        "committed by a writer thread, not the event loop.",
+    )
     redis_url: str | None = Field(
         None,
         description="Redis URL (redis://host:6379/0) for rate limits and caches shared by several "

@@ -72,14 +72,17 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC)
 
 
-def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
-    dbapi_conn.isolation_level = None  # let SQLAlchemy's begin event issue BEGIN
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+def _sqlite_pragmas(synchronous: str) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # let SQLAlchemy's begin event issue BEGIN
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.close()
+
+    return on_connect
 
 
 #: Execution option for a transaction that only reads (the data API's reads, whose audit entries
@@ -115,10 +118,14 @@ def _sqlite_on_begin(conn: Connection) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine with the pragmas and transaction mode govshare relies on."""
+    """Create an engine with the pragmas and transaction mode govshare relies on (on SQLite,
+    ``synchronous`` as ``GOVSHARE_SQLITE_SYNCHRONOUS`` says)."""
     if url.startswith("sqlite"):
+        from govshare.core.config import get_settings
+
+        level = get_settings().sqlite_synchronous.upper()
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
-        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "connect", _sqlite_pragmas(level))
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
