@@ -3,6 +3,7 @@ downloads and the difference page."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -79,6 +80,33 @@ def test_version_page_download_and_diff(login_as, db, session, actor, ds, tmp_pa
     assert "attachment" in dl.headers["content-disposition"]
     diff = client.get(f"/data/{ds.id}/diff?from=1&to=2").text
     assert "新增 <strong>5</strong>" in diff
+
+
+def _charts(html: str) -> dict[str, dict]:
+    page = BeautifulSoup(html, "html.parser")
+    return {c["aria-label"]: json.loads(c["data-chart"]) for c in page.select(".gs-chart")}
+
+
+def test_versions_and_the_profile_are_charts(login_as, db, session, actor, ds, tmp_path):
+    from govshare.datastore import service
+
+    steward = actor("steward")
+    rows = list(person_rows(20))
+    for r in rows[:4]:
+        r[7] = ""  # no phone number: 16 of 20 filled
+    load(db, session, steward, ds, write_rows(tmp_path / "a.csv", person_header(), rows))
+    load(db, session, steward, ds, people_csv(tmp_path / "b.csv", 25))
+    client = login_as("consumer")
+    history = _charts(client.get(f"/data/{ds.id}").text)["各版本行数与变更行数图"]
+    assert history["xAxis"]["data"] == ["版本 1", "版本 2"]
+    series = {s["name"]: s["data"] for s in history["series"]}
+    v2 = service.get_version(session, steward, ds.id, 2)
+    assert series["行数"] == [20, 25]
+    assert series["新增"] == [20, v2.inserted] and series["修改"] == [0, v2.updated]
+    version = login_as("steward").get(f"/data/{ds.id}/versions/1").text  # who may read the rows
+    filled = _charts(version)["各信息项填充率条形图"]
+    by_item = dict(zip(filled["yAxis"]["data"], filled["series"][0]["data"], strict=True))
+    assert by_item["联系电话"] == 80.0 and by_item["公民身份号码"] == 100.0
 
 
 def test_settings_form(login_as, session, ds):
