@@ -20,7 +20,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from govshare.core.config import get_settings
-from govshare.core.db import Database, make_engine
+from govshare.core.db import READS_ONLY, Database, make_engine
 from govshare.core.errors import DomainError
 from govshare.core.security import SYSTEM
 
@@ -403,6 +403,9 @@ def data_load(
         while runner.is_alive():
             runner.join(0.3)
             with db.session() as s:
+                # only reads: on SQLite it must not queue for the write lock the load's own
+                # progress and publish transactions take
+                s.connection(execution_options={READS_ONLY: True})
                 job = jobs.get_job(s, SYSTEM, snap.id)
                 progress.update(bar, completed=job.progress, description=job.progress_text[:60])
     with db.session() as s:
