@@ -252,11 +252,11 @@ class GroupRecorder:
         self, actor: Actor | None, action: str, target: object = None, **kwargs: Any
     ) -> None:
         """The same for code running in a worker thread."""
-        pending = _Pending(_entry_values(actor, action, target, **kwargs), event=threading.Event())
+        event = threading.Event()
+        pending = _Pending(_entry_values(actor, action, target, **kwargs), event=event)
         self.start()
         self._queue.put(pending)
-        assert pending.event is not None
-        pending.event.wait()
+        event.wait()
         if pending.error is not None:
             raise pending.error
 
